@@ -1,0 +1,69 @@
+package platform_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/platform/platformtest"
+)
+
+func testSets() []platform.Migrations {
+	return []platform.Migrations{{Name: "test", FS: os.DirFS("testdata/migrations")}}
+}
+
+func TestStorageBothBackends(t *testing.T) {
+	platformtest.ForEachDB(t, testSets(), func(t *testing.T, db *platform.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 2, 16, 3, 4, 5, 123000000, time.UTC)
+		var id int64
+		err := db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+			// $2 before $1 on purpose: both dialects must bind by number.
+			return tx.QueryRowContext(ctx, `INSERT INTO things (created_at, name, active, digest) VALUES ($2, $1, $3, $4) RETURNING id`,
+				"Hà Nội", at, false, []byte{1, 2}).Scan(&id)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var name string
+		var active bool
+		var got time.Time
+		var dg []byte
+		if err := db.Read.QueryRowContext(ctx, `SELECT name, active, created_at, digest FROM things WHERE id = $1`, id).Scan(&name, &active, &got, &dg); err != nil {
+			t.Fatal(err)
+		}
+		if name != "Hà Nội" || active || !got.Equal(at) || len(dg) != 2 {
+			t.Fatalf("round trip: %q %v %v %v", name, active, got, dg)
+		}
+		err = db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO things (name, created_at) VALUES ($1, $2)`, "Hà Nội", now)
+			return err
+		})
+		if !platform.IsUniqueViolation(err) {
+			t.Fatalf("want unique violation, got %v", err)
+		}
+		if n, err := platform.Pending(ctx, db, testSets()); err != nil || n != 0 {
+			t.Fatalf("pending = %d, %v", n, err)
+		}
+	})
+}
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Hà Nội", "ha noi"},
+		{"Đà Nẵng", "da nang"},
+		{"  Số định danh   cá nhân ", "so dinh danh ca nhan"},
+		{"Thừa Thiên-Huế", "thua thien hue"},
+		{"ĐỖ Quốc Việt", "do quoc viet"},
+	}
+	for _, tt := range tests {
+		if got := platform.Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if !platform.MatchAll(platform.Fold("Số định danh cá nhân"), platform.Tokens("ca nhan so dinh")) {
+		t.Error("word order must not matter")
+	}
+}
