@@ -1,0 +1,148 @@
+// Package identityweb is the web UI and JSON API of identity: login and
+// logout, the user's account and API tokens, and user administration.
+// (It is apart from identity because the web shell itself depends on identity.)
+package identityweb
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+type handlers struct {
+	site *web.Site
+	ids  *identity.Store
+	dir  *directory.Store
+}
+
+// Register adds the identity pages and API operations.
+func Register(mux *http.ServeMux, site *web.Site, api *platform.API, ids *identity.Store, dir *directory.Store) error {
+	sub, _ := fs.Sub(templatesFS, "templates")
+	if err := site.AddPages("identity", sub); err != nil {
+		return err
+	}
+	site.AddMessages(messages)
+	site.AddNav(web.NavItem{Href: "/users", Label: "Users", Order: 90, Show: func(p *identity.Principal) bool {
+		return p != nil && len(p.Scope(identity.PermUserManage)) != 0 || p.IsPlatformAdmin()
+	}})
+	h := &handlers{site: site, ids: ids, dir: dir}
+	mux.HandleFunc("GET /login", site.Handler(h.loginPage))
+	mux.HandleFunc("POST /login", site.Handler(h.login))
+	mux.HandleFunc("POST /logout", site.Handler(h.logout))
+	mux.HandleFunc("GET /account", site.Handler(h.accountPage))
+	mux.HandleFunc("POST /account/tokens", site.Handler(h.createTokenForm))
+	mux.HandleFunc("POST /account/tokens/{id}/revoke", site.Handler(h.revokeTokenForm))
+	mux.HandleFunc("GET /users", site.Handler(h.usersPage))
+	mux.HandleFunc("GET /users/new", site.Handler(h.newUserPage))
+	mux.HandleFunc("POST /users", site.Handler(h.createUserForm))
+	mux.HandleFunc("GET /users/{id}", site.Handler(h.userPage))
+	mux.HandleFunc("POST /users/{id}/grants", site.Handler(h.grantForm))
+	mux.HandleFunc("POST /users/{id}/grants/{gid}/revoke", site.Handler(h.revokeGrantForm))
+	mux.HandleFunc("POST /users/{id}/password", site.Handler(h.resetPasswordForm))
+
+	api.Handle("POST", "/session", platform.Op{Summary: "Log in and receive a session cookie", Tag: "identity", Public: true,
+		Request: loginRequest{}, Response: meResponse{}}, h.apiLogin)
+	api.Handle("GET", "/me", platform.Op{Summary: "The authenticated user, their organisation and grants", Tag: "identity",
+		Response: meResponse{}}, h.apiMe)
+	api.Handle("GET", "/me/tokens", platform.Op{Summary: "List my API tokens", Tag: "identity", Response: []identity.Token{}}, h.apiTokens)
+	api.Handle("POST", "/me/tokens", platform.Op{Summary: "Create an API token (the secret is shown once)", Tag: "identity",
+		Request: tokenRequest{}, Response: tokenResponse{}, Status: http.StatusCreated}, h.apiCreateToken)
+	api.Handle("DELETE", "/me/tokens/{id}", platform.Op{Summary: "Revoke one of my API tokens", Tag: "identity", Status: http.StatusNoContent}, h.apiRevokeToken)
+	api.Handle("GET", "/users", platform.Op{Summary: "List users in my administration scope", Tag: "identity",
+		Response: platform.PageResult[identity.User]{}, Query: map[string]string{"q": "search words", "cursor": "page cursor", "limit": "page size"}}, h.apiUsers)
+	api.Handle("POST", "/users", platform.Op{Summary: "Create a user in an organisation I administer", Tag: "identity",
+		Request: identity.UserInput{}, Response: identity.User{}, Status: http.StatusCreated}, h.apiCreateUser)
+	api.Handle("GET", "/users/{id}", platform.Op{Summary: "One user", Tag: "identity", Response: identity.User{}}, h.apiUser)
+	api.Handle("POST", "/users/{id}/grants", platform.Op{Summary: "Grant a role on an organisation subtree", Tag: "identity",
+		Request: grantRequest{}, Response: identity.User{}, Status: http.StatusCreated}, h.apiGrant)
+	api.Handle("DELETE", "/users/{id}/grants/{gid}", platform.Op{Summary: "Revoke a grant", Tag: "identity", Status: http.StatusNoContent}, h.apiRevokeGrant)
+	return nil
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, platform.NotFound(name)
+	}
+	return id, nil
+}
+
+// --- authorisation helpers (decisions themselves are in identity.Principal.Allowed) ---
+
+// canManageUser: the actor holds user.manage over the user's organisation.
+func (h *handlers) canManageUser(ctx context.Context, p *identity.Principal, u identity.User) error {
+	path, err := h.dir.OrgPath(ctx, u.OrgID)
+	if err != nil {
+		return err
+	}
+	if !p.Allowed(identity.PermUserManage, path) {
+		return platform.NotFound("user") // do not reveal users outside the scope
+	}
+	return nil
+}
+
+// canGrant: the actor administers the grant's organisation, and only a
+// platform administrator hands out national roles.
+func (h *handlers) canGrant(ctx context.Context, p *identity.Principal, role identity.Role, orgID int64) error {
+	if !role.Valid() {
+		return platform.FieldError("role", "invalid_role", "unknown role %q", role)
+	}
+	path, err := h.dir.OrgPath(ctx, orgID)
+	if err != nil {
+		return platform.FieldError("org_id", "unknown_org", "organisation %d does not exist", orgID)
+	}
+	if !p.Allowed(identity.PermUserManage, path) {
+		return platform.Forbidden()
+	}
+	if (role == identity.RolePlatformAdmin || role == identity.RoleMICAppraiser) && !p.IsPlatformAdmin() {
+		return platform.Errorf(platform.EForbidden, "forbidden_role", "only a platform administrator can grant this role")
+	}
+	return nil
+}
+
+func (h *handlers) canCreateIn(ctx context.Context, p *identity.Principal, orgID int64) error {
+	path, err := h.dir.OrgPath(ctx, orgID)
+	if err != nil {
+		return platform.FieldError("org_id", "unknown_org", "organisation %d does not exist", orgID)
+	}
+	if !p.Allowed(identity.PermUserManage, path) {
+		return platform.Forbidden()
+	}
+	return nil
+}
+
+func apiPrincipal(r *http.Request) (*identity.Principal, error) {
+	p := identity.FromContext(r.Context())
+	if p == nil {
+		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
+	}
+	return p, nil
+}
+
+func setSessionCookie(w http.ResponseWriter, site *web.Site, id string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: identity.SessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: site.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})
+}
+
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,311 @@
+package identityweb
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+)
+
+func (h *handlers) loginPage(w http.ResponseWriter, r *http.Request) error {
+	v := h.site.NewView(w, r, map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	h.site.Render(w, r, http.StatusOK, "identity/login.html", v)
+	return nil
+}
+
+func (h *handlers) login(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.PostFormValue("next"))
+	sid, _, err := h.ids.Login(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), identity.ClientIP(r), r.UserAgent())
+	if err != nil {
+		e := platform.AsError(err)
+		if e.Class == platform.EInternal {
+			return err
+		}
+		v := h.site.NewView(w, r, map[string]any{"Next": next})
+		v.Errors = map[string]string{"_form": e.Message}
+		v.Form = url.Values{"username": {r.PostFormValue("username")}}
+		h.site.Render(w, r, platform.StatusOf(e.Class), "identity/login.html", v)
+		return nil
+	}
+	setSessionCookie(w, h.site, sid, h.ids.SessionTTL)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (h *handlers) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(identity.SessionCookie); err == nil {
+		if err := h.ids.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	setSessionCookie(w, h.site, "", -time.Second)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+type accountData struct {
+	User      identity.User
+	Tokens    []identity.Token
+	NewSecret string
+}
+
+func (h *handlers) accountPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderAccount(w, r, "", nil)
+}
+
+func (h *handlers) renderAccount(w http.ResponseWriter, r *http.Request, secret string, formErr map[string]string) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	u, err := h.ids.User(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	toks, err := h.ids.Tokens(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	v := h.site.NewView(w, r, accountData{User: u, Tokens: toks, NewSecret: secret})
+	v.Errors = formErr
+	status := http.StatusOK
+	if formErr != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	h.site.Render(w, r, status, "identity/account.html", v)
+	return nil
+}
+
+func (h *handlers) createTokenForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	days, _ := strconv.Atoi(r.PostFormValue("days"))
+	secret, _, err := h.ids.CreateToken(r.Context(), p.UserID, r.PostFormValue("name"), time.Duration(days)*24*time.Hour)
+	if err != nil {
+		fe, err := web.FormErrors(err)
+		if err != nil {
+			return err
+		}
+		return h.renderAccount(w, r, "", fe)
+	}
+	_ = h.ids.Audit(r.Context(), p, "token.create", "user:"+strconv.FormatInt(p.UserID, 10), r.PostFormValue("name"))
+	return h.renderAccount(w, r, secret, nil)
+}
+
+func (h *handlers) revokeTokenForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.ids.RevokeToken(r.Context(), p.UserID, id); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/account", "Token revoked.")
+	return nil
+}
+
+type usersData struct {
+	Users platform.PageResult[identity.User]
+	Q     string
+}
+
+func (h *handlers) usersPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	res, err := h.ids.ListUsers(r.Context(), identity.UserFilter{Query: q, Under: p.Scope(identity.PermUserManage), Page: page})
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "identity/users.html", usersData{Users: res, Q: q})
+	return nil
+}
+
+type userFormData struct {
+	Orgs  []directory.Org
+	Roles any
+}
+
+// adminOrgs lists the organisations where p may create users (bounded for a select box).
+func (h *handlers) adminOrgs(r *http.Request, p *identity.Principal) ([]directory.Org, error) {
+	res, err := h.dir.ListOrgs(r.Context(), directory.OrgFilter{Under: p.Scope(identity.PermUserManage), Page: platform.Page{Limit: platform.MaxPageSize}})
+	return res.Items, err
+}
+
+func (h *handlers) newUserPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.adminOrgs(r, p)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 0 {
+		return platform.Forbidden()
+	}
+	h.site.Page(w, r, "identity/user_new.html", userFormData{Orgs: orgs, Roles: identity.Roles})
+	return nil
+}
+
+func (h *handlers) createUserForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	orgID, _ := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
+	in := identity.UserInput{OrgID: orgID, Username: r.PostFormValue("username"), FullName: r.PostFormValue("full_name"),
+		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password"), Lang: r.PostFormValue("lang")}
+	err = h.canCreateIn(r.Context(), p, orgID)
+	var u identity.User
+	if err == nil {
+		u, err = h.ids.CreateUser(r.Context(), in)
+	}
+	if err == nil {
+		if role := identity.Role(r.PostFormValue("role")); role != "" {
+			if err = h.canGrant(r.Context(), p, role, orgID); err == nil {
+				err = h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID)
+			}
+		}
+	}
+	if err != nil {
+		fe, err := web.FormErrors(err)
+		if err != nil {
+			return err
+		}
+		orgs, oerr := h.adminOrgs(r, p)
+		if oerr != nil {
+			return oerr
+		}
+		v := h.site.NewView(w, r, userFormData{Orgs: orgs, Roles: identity.Roles})
+		v.Errors, v.Form = fe, r.PostForm
+		v.Form.Del("password")
+		h.site.Render(w, r, http.StatusUnprocessableEntity, "identity/user_new.html", v)
+		return nil
+	}
+	_ = h.ids.Audit(r.Context(), p, "user.create", "user:"+strconv.FormatInt(u.ID, 10), u.Username)
+	web.Redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "User created.")
+	return nil
+}
+
+type userData struct {
+	User  identity.User
+	Orgs  []directory.Org
+	Roles any
+}
+
+func (h *handlers) loadManagedUser(r *http.Request) (*identity.Principal, identity.User, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, identity.User{}, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, identity.User{}, err
+	}
+	u, err := h.ids.User(r.Context(), id)
+	if err != nil {
+		return nil, identity.User{}, err
+	}
+	return p, u, h.canManageUser(r.Context(), p, u)
+}
+
+func (h *handlers) userPage(w http.ResponseWriter, r *http.Request) error {
+	p, u, err := h.loadManagedUser(r)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.adminOrgs(r, p)
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "identity/user.html", userData{User: u, Orgs: orgs, Roles: identity.Roles})
+	return nil
+}
+
+func (h *handlers) grantForm(w http.ResponseWriter, r *http.Request) error {
+	p, u, err := h.loadManagedUser(r)
+	if err != nil {
+		return err
+	}
+	orgID, _ := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
+	role := identity.Role(r.PostFormValue("role"))
+	if err := h.canGrant(r.Context(), p, role, orgID); err != nil {
+		return err
+	}
+	if err := h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID); err != nil {
+		return err
+	}
+	_ = h.ids.Audit(r.Context(), p, "grant.add", "user:"+strconv.FormatInt(u.ID, 10), string(role)+"@"+strconv.FormatInt(orgID, 10))
+	web.Redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "Role granted.")
+	return nil
+}
+
+func (h *handlers) revokeGrantForm(w http.ResponseWriter, r *http.Request) error {
+	p, u, err := h.loadManagedUser(r)
+	if err != nil {
+		return err
+	}
+	gid, err := pathID(r, "gid")
+	if err != nil {
+		return err
+	}
+	if err := h.revokeGrant(r, p, u, gid); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "Role revoked.")
+	return nil
+}
+
+func (h *handlers) revokeGrant(r *http.Request, p *identity.Principal, u identity.User, gid int64) error {
+	for _, g := range u.Grants {
+		if g.ID == gid {
+			if err := h.canGrant(r.Context(), p, g.Role, g.OrgID); err != nil {
+				return err
+			}
+			if err := h.ids.RevokeGrant(r.Context(), u.ID, gid); err != nil {
+				return err
+			}
+			return h.ids.Audit(r.Context(), p, "grant.revoke", "user:"+strconv.FormatInt(u.ID, 10), string(g.Role))
+		}
+	}
+	return platform.NotFound("grant")
+}
+
+func (h *handlers) resetPasswordForm(w http.ResponseWriter, r *http.Request) error {
+	p, u, err := h.loadManagedUser(r)
+	if err != nil {
+		return err
+	}
+	if err := h.ids.SetPassword(r.Context(), u.Username, r.PostFormValue("password")); err != nil {
+		fe, err := web.FormErrors(err)
+		if err != nil {
+			return err
+		}
+		orgs, _ := h.adminOrgs(r, p)
+		v := h.site.NewView(w, r, userData{User: u, Orgs: orgs, Roles: identity.Roles})
+		v.Errors = fe
+		h.site.Render(w, r, http.StatusUnprocessableEntity, "identity/user.html", v)
+		return nil
+	}
+	_ = h.ids.Audit(r.Context(), p, "user.password_reset", "user:"+strconv.FormatInt(u.ID, 10), "")
+	web.Redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "Password changed.")
+	return nil
+}

@@ -1,0 +1,415 @@
+// Package web is the server-rendered UI shell: layout, navigation, language
+// (Vietnamese first, English), CSRF on every form, static assets and shared
+// page helpers. Feature packages register their own pages and messages.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+)
+
+//go:embed templates/*.html
+var layoutFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Href  string
+	Label string // English; translated with the site's messages
+	Order int
+	// Show decides visibility; nil shows it to everyone.
+	Show func(p *identity.Principal) bool
+}
+
+// Site holds the parsed templates and everything pages share.
+type Site struct {
+	pages    map[string]*template.Template
+	msgs     map[string]string // English -> Vietnamese
+	nav      []NavItem
+	static   map[string]staticFile // hashed name -> file
+	staticOf map[string]string     // plain name -> hashed URL
+	// SecureCookies sets the Secure flag (behind TLS).
+	SecureCookies bool
+	Product       string
+}
+
+type staticFile struct {
+	data  []byte
+	ctype string
+}
+
+// New builds a site with the layout and the shared static assets.
+func New() (*Site, error) {
+	s := &Site{pages: map[string]*template.Template{}, msgs: map[string]string{}, static: map[string]staticFile{},
+		staticOf: map[string]string{}, Product: "govdx"}
+	s.AddMessages(coreMessages)
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(staticFS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		base := path.Base(p)
+		ext := path.Ext(base)
+		hashed := strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}[ext]
+		s.static[hashed] = staticFile{data: b, ctype: ctype}
+		s.staticOf[base] = "/static/" + hashed
+		return nil
+	})
+	return s, err
+}
+
+// AddMessages adds English -> Vietnamese translations.
+func (s *Site) AddMessages(m map[string]string) {
+	for k, v := range m {
+		s.msgs[k] = v
+	}
+}
+
+// AddNav adds navigation entries.
+func (s *Site) AddNav(items ...NavItem) {
+	s.nav = append(s.nav, items...)
+	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Order < s.nav[j].Order })
+}
+
+// funcs are the template helpers every page may use.
+func (s *Site) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static": func(name string) string { return s.staticOf[name] },
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(VNZone).Format("02/01/2006")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.In(VNZone).Format("02/01/2006")
+			}
+			return fmt.Sprint(t)
+		},
+		"datetime": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(VNZone).Format("02/01/2006 15:04")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.In(VNZone).Format("02/01/2006 15:04")
+			}
+			return fmt.Sprint(t)
+		},
+		"query": func(kv ...string) template.URL {
+			q := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i+1] != "" {
+					q.Set(kv[i], kv[i+1])
+				}
+			}
+			return template.URL(q.Encode())
+		},
+		"add":  func(a, b int) int { return a + b },
+		"join": strings.Join,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// VNZone is Vietnam's time zone (UTC+7, no daylight saving).
+var VNZone = time.FixedZone("ICT", 7*3600)
+
+// AddPages parses every *.html file of fsys as a page wrapped in the layout.
+// Pages are named by their path in fsys (e.g. "directory/org.html"); a
+// page defines "title" and "content", and may define "head". Parsing happens
+// at start so a broken template stops the start, not a request.
+func (s *Site) AddPages(prefix string, fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".html" || strings.HasPrefix(path.Base(p), "_") {
+			return err
+		}
+		t := template.New("layout.html").Funcs(s.funcs())
+		t, err = t.ParseFS(layoutFS, "templates/*.html")
+		if err != nil {
+			return fmt.Errorf("parse layout: %w", err)
+		}
+		// Partials (files starting with "_") of the same folder are shared by its pages.
+		if parts, _ := fs.Glob(fsys, path.Join(path.Dir(p), "_*.html")); len(parts) > 0 {
+			if t, err = t.ParseFS(fsys, parts...); err != nil {
+				return fmt.Errorf("parse partials for %s: %w", p, err)
+			}
+		}
+		if t, err = t.ParseFS(fsys, p); err != nil {
+			return fmt.Errorf("parse page %s: %w", p, err)
+		}
+		s.pages[path.Join(prefix, p)] = t
+		return nil
+	})
+}
+
+// View is what every template receives.
+type View struct {
+	Lang     string
+	P        *identity.Principal
+	CSRF     string
+	Path     string
+	Query    url.Values
+	Nav      []NavItem
+	Data     any
+	Notice   string
+	site     *Site
+	Errors   map[string]string // field -> message, for forms
+	Form     url.Values        // submitted values to redisplay
+	Now      time.Time
+	Product  string
+	Fullpath string
+}
+
+// T translates an English message to the view's language; extra args format it.
+func (v *View) T(msg string, args ...any) string {
+	if v.Lang != "en" {
+		if vi, ok := v.site.msgs[msg]; ok {
+			msg = vi
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Pick returns vi or en by the view's language (for data with both names).
+func (v *View) Pick(vi, en string) string {
+	if v.Lang == "en" && en != "" {
+		return en
+	}
+	return vi
+}
+
+// Active reports whether the nav href is the current section.
+func (v *View) Active(href string) bool {
+	if href == "/" {
+		return v.Path == "/"
+	}
+	return strings.HasPrefix(v.Path, href)
+}
+
+// FieldError returns the form error for a field.
+func (v *View) FieldError(field string) string { return v.Errors[field] }
+
+// FormValue returns the submitted value of a field.
+func (v *View) FormValue(field string) string { return v.Form.Get(field) }
+
+// Lang returns the request's language: the cookie, else Vietnamese.
+func Lang(r *http.Request) string {
+	if c, err := r.Cookie("govdx_lang"); err == nil && c.Value == "en" {
+		return "en"
+	}
+	if p := identity.FromContext(r.Context()); p != nil && p.Lang == "en" {
+		if _, err := r.Cookie("govdx_lang"); err != nil {
+			return "en"
+		}
+	}
+	return "vi"
+}
+
+// NewView prepares the common view of a request.
+func (s *Site) NewView(w http.ResponseWriter, r *http.Request, data any) *View {
+	p := identity.FromContext(r.Context())
+	v := &View{Lang: Lang(r), P: p, Path: r.URL.Path, Query: r.URL.Query(), Data: data, site: s, Now: time.Now(),
+		Product: s.Product, Fullpath: r.URL.RequestURI()}
+	for _, n := range s.nav {
+		if n.Show == nil || n.Show(p) {
+			v.Nav = append(v.Nav, n)
+		}
+	}
+	v.CSRF = s.csrfToken(w, r, p)
+	v.Notice = r.URL.Query().Get("notice")
+	return v
+}
+
+// Render writes a page with status.
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
+	t, ok := s.pages[page]
+	if !ok {
+		platform.Logger(r.Context()).Error("missing page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		platform.Logger(r.Context()).Error("render", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Page is shorthand for rendering data on a page with 200.
+func (s *Site) Page(w http.ResponseWriter, r *http.Request, page string, data any) {
+	s.Render(w, r, http.StatusOK, page, s.NewView(w, r, data))
+}
+
+// Error renders an error page with the right status and a safe message.
+func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
+	e := platform.AsError(err)
+	status := platform.StatusOf(e.Class)
+	if status == http.StatusUnauthorized {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if status >= 500 {
+		platform.Logger(r.Context()).Error("page failed", "err", err, "path", r.URL.Path)
+	}
+	v := s.NewView(w, r, map[string]any{"Status": status, "Message": e.Message, "Code": e.Code, "RequestID": platform.RequestID(r.Context())})
+	s.Render(w, r, status, "error.html", v)
+}
+
+const csrfCookie = "govdx_csrf"
+
+// csrfToken is the session's token when logged in; for anonymous forms (login)
+// a random double-submit cookie.
+func (s *Site) csrfToken(w http.ResponseWriter, r *http.Request, p *identity.Principal) string {
+	if p != nil && p.Via == "session" {
+		return p.CSRF
+	}
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
+		return c.Value
+	}
+	tok := platform.RandomToken(20)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	// Make it visible to this same request's rendering too.
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
+	return tok
+}
+
+// CheckForm verifies the CSRF token of a submitted form.
+func (s *Site) CheckForm(r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	if p != nil {
+		if identity.CheckCSRF(r, p) {
+			return nil
+		}
+	} else if c, err := r.Cookie(csrfCookie); err == nil {
+		got := r.PostFormValue("_csrf")
+		if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1 {
+			return nil
+		}
+	}
+	return platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
+}
+
+// ServeStatic serves content-hashed assets with a long cache lifetime.
+func (s *Site) ServeStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[path.Base(r.URL.Path)]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(f.data)
+}
+
+// SetLang switches the language cookie and returns to the page.
+func (s *Site) SetLang(w http.ResponseWriter, r *http.Request) {
+	lang := "vi"
+	if r.URL.Query().Get("set") == "en" {
+		lang = "en"
+	}
+	http.SetCookie(w, &http.Cookie{Name: "govdx_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
+	back := r.URL.Query().Get("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// Handler adapts a page handler that returns an error.
+func (s *Site) Handler(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			if err := s.CheckForm(r); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		if err := fn(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	}
+}
+
+// RequireLogin returns the principal or an unauthorized error (which the
+// page error handler turns into a redirect to the login page).
+func RequireLogin(r *http.Request) (*identity.Principal, error) {
+	p := identity.FromContext(r.Context())
+	if p == nil {
+		return nil, platform.Errorf(platform.EUnauthorized, "login_required", "please log in")
+	}
+	return p, nil
+}
+
+// FormErrors turns a validation error into a field -> message map for
+// redisplaying a form; other errors are returned as they are.
+func FormErrors(err error) (map[string]string, error) {
+	e := platform.AsError(err)
+	if e.Class != platform.EInvalid {
+		return nil, err
+	}
+	f := e.Field
+	if f == "" {
+		f = "_form"
+	}
+	return map[string]string{f: e.Message}, nil
+}
+
+// Redirect sends the browser to a page after a successful POST, with a notice.
+func Redirect(w http.ResponseWriter, r *http.Request, to, notice string) {
+	if notice != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "notice=" + url.QueryEscape(notice)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
