@@ -95,6 +95,7 @@ func parseAdminUnitRows(recs [][]string) ([]AdminUnit, error) {
 	}
 	seen := map[string]bool{}
 	var out []AdminUnit
+	var lines []int // file line of each unit, for messages
 	for n, rec := range recs[1:] {
 		line := n + 2
 		u := AdminUnit{
@@ -123,10 +124,11 @@ func parseAdminUnitRows(recs [][]string) ([]AdminUnit, error) {
 		}
 		seen[u.Code] = true
 		out = append(out, u)
+		lines = append(lines, line)
 	}
 	for i, u := range out {
 		if u.ParentCode != "" && !seen[u.ParentCode] {
-			return nil, fmt.Errorf("line %d: %w", i+2, platform.FieldError("parent_code", "unknown_parent", "parent %s of %s is not in the file", u.ParentCode, u.Code))
+			return nil, fmt.Errorf("line %d: %w", lines[i], platform.FieldError("parent_code", "unknown_parent", "parent %s of %s is not in the file", u.ParentCode, u.Code))
 		}
 	}
 	return out, nil
@@ -138,7 +140,7 @@ func (u AdminUnit) validate() error {
 	default:
 		return platform.FieldError("level", "invalid_level", "level must be province, district or commune, not %q", u.Level)
 	}
-	if len(u.Code) < 2 || len(u.Code) > 10 || strings.Trim(u.Code, "0123456789") != "" {
+	if !isUnitCode(u.Code) {
 		return platform.FieldError("code", "invalid_code", "an administrative unit code is 2-10 digits, not %q", u.Code)
 	}
 	if u.Name == "" {
@@ -157,15 +159,21 @@ func (u AdminUnit) validate() error {
 	return nil
 }
 
+// isUnitCode reports whether s looks like a GSO code: 2-10 digits.
+func isUnitCode(s string) bool {
+	return len(s) >= 2 && len(s) <= 10 && strings.Trim(s, "0123456789") == ""
+}
+
 // ImportResult counts what an import changed.
 type ImportResult struct {
 	Inserted, Updated, Retired int
 }
 
 // ImportAdminUnits upserts units by code in one transaction (all or nothing).
-// When retireOn is set, units of the imported levels that the file no longer
-// lists get valid_to = retireOn: the list changes by decree and old codes
-// stay resolvable for old records.
+// When retireOn is set the file is taken as the complete list: every unit it
+// no longer lists gets valid_to = retireOn (the districts abolished in July
+// 2025, merged communes). The list changes by decree and old codes stay
+// resolvable for old records.
 func (s *Store) ImportAdminUnits(ctx context.Context, units []AdminUnit, retireOn string) (ImportResult, error) {
 	var res ImportResult
 	if retireOn != "" {
@@ -188,14 +196,15 @@ func (s *Store) ImportAdminUnits(ctx context.Context, units []AdminUnit, retireO
 			existing[c] = true
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		// Parents first so a commune's parent always exists.
-		levels := map[string]bool{}
 		for _, lvl := range []string{"province", "district", "commune"} {
 			for _, u := range units {
 				if u.Level != lvl {
 					continue
 				}
-				levels[lvl] = true
 				_, err := tx.ExecContext(ctx, `INSERT INTO admin_units (code, level, name, full_name, name_en, full_name_en,
 					parent_code, unit_type, unit_type_en, valid_from, valid_to, search_text)
 					VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
@@ -226,23 +235,17 @@ func (s *Store) ImportAdminUnits(ctx context.Context, units []AdminUnit, retireO
 			if listed[code] {
 				continue
 			}
-			r, err := tx.ExecContext(ctx, `UPDATE admin_units SET valid_to = $1 WHERE code = $2 AND valid_to = '' AND level IN ('province','district','commune')`, retireOn, code)
+			r, err := tx.ExecContext(ctx, `UPDATE admin_units SET valid_to = $1 WHERE code = $2 AND valid_to = ''`, retireOn, code)
 			if err != nil {
 				return err
 			}
-			if n, _ := r.RowsAffected(); n > 0 && levelOf(ctx, tx, code, levels) {
+			if n, _ := r.RowsAffected(); n > 0 {
 				res.Retired++
 			}
 		}
 		return nil
 	})
 	return res, err
-}
-
-func levelOf(ctx context.Context, q platform.Querier, code string, levels map[string]bool) bool {
-	var lvl string
-	_ = q.QueryRowContext(ctx, `SELECT level FROM admin_units WHERE code = $1`, code).Scan(&lvl)
-	return levels[lvl]
 }
 
 // EnsureAdminUnits loads the shipped list when the table is empty.
@@ -267,10 +270,15 @@ type AdminUnitFilter struct {
 	Code       string
 	Level      string
 	ParentCode string
-	Query      string
+	// Province keeps the units inside a province: its direct children and,
+	// in data from before July 2025, the communes of its districts.
+	Province string
+	Query    string
 	// InForce hides units with a valid_to date.
 	InForce bool
-	Limit   int
+	// After is the last code of the previous page (keyset pagination).
+	After string
+	Limit int
 }
 
 // AdminUnits lists units ordered by code.
@@ -289,14 +297,22 @@ func (s *Store) AdminUnits(ctx context.Context, f AdminUnitFilter) ([]AdminUnit,
 	if f.ParentCode != "" {
 		add("parent_code = ?", f.ParentCode)
 	}
+	if f.Province != "" {
+		args = append(args, f.Province)
+		n := "$" + strconv.Itoa(len(args))
+		where = append(where, "(parent_code = "+n+" OR parent_code IN (SELECT d.code FROM admin_units d WHERE d.parent_code = "+n+" AND d.level = 'district'))")
+	}
+	if f.After != "" {
+		add("code > ?", f.After)
+	}
 	for _, t := range platform.Tokens(f.Query) {
 		add("(' ' || search_text) LIKE ?", "% "+t+"%")
 	}
 	if f.InForce {
 		where = append(where, "valid_to = ''")
 	}
-	if f.Limit <= 0 || f.Limit > 5000 {
-		f.Limit = 5000
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 10000
 	}
 	args = append(args, f.Limit)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT code, level, name, full_name, name_en, full_name_en,

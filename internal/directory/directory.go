@@ -7,6 +7,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -139,52 +140,87 @@ var (
 	taxCodeRE = regexp.MustCompile(`^[0-9]{10}(-[0-9]{3})?$`)
 )
 
+// maxLen is the maximum length in characters of each free-text field.
+var maxLen = map[string]int{
+	"name": 300, "name_en": 300, "short_name": 300, "address": 300, "website": 300,
+	"focal_point.name": 300, "focal_point.position": 300, "focal_point.function": 1000,
+	"sharing_readiness": 2000, "q": 200,
+}
+
 // Validate checks every field and returns the first problem, naming the field.
+// Messages are fixed texts (no values) so pages can translate them.
 func (in *OrgInput) Validate() error {
 	in.trim()
 	if !codeRE.MatchString(in.Code) {
 		return platform.FieldError("code", "invalid_code", "code must be 2-40 letters, digits, '.', '_' or '-'")
 	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
+	if err := checkText("name", in.Name, 1, maxLen["name"]); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{
-		{"name_en", in.NameEN}, {"short_name", in.ShortName}, {"address", in.Address},
-		{"focal_point.name", in.FocalPoint.Name}, {"focal_point.position", in.FocalPoint.Position},
-		{"website", in.Website},
+		{"name_en", in.NameEN}, {"short_name", in.ShortName}, {"address", in.Address}, {"website", in.Website},
 	} {
-		if err := checkText(f.name, f.v, 0, 300); err != nil {
+		if err := checkText(f.name, f.v, 0, maxLen[f.name]); err != nil {
 			return err
 		}
 	}
-	if err := checkText("focal_point.function", in.FocalPoint.Function, 0, 1000); err != nil {
-		return err
-	}
-	if err := checkText("sharing_readiness", in.Readiness, 0, 2000); err != nil {
-		return err
-	}
 	if !in.Kind.Valid() {
-		return platform.FieldError("kind", "invalid_kind", "unknown organisation kind %q", in.Kind)
+		return platform.FieldError("kind", "invalid_kind", "unknown organisation kind")
 	}
 	if in.TaxCode != "" && !taxCodeRE.MatchString(in.TaxCode) {
 		return platform.FieldError("tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
 	}
-	if err := CheckPhone("phone", in.Phone); err != nil {
-		return err
+	if in.AdminUnitCode != "" && !isUnitCode(in.AdminUnitCode) {
+		return platform.FieldError("admin_unit_code", "invalid_code", "an administrative unit code is 2-10 digits")
 	}
-	if err := CheckPhone("focal_point.phone", in.FocalPoint.Phone); err != nil {
+	if err := CheckPhone("phone", in.Phone); err != nil {
 		return err
 	}
 	if err := CheckEmail("email", in.Email); err != nil {
 		return err
 	}
-	return CheckEmail("focal_point.email", in.FocalPoint.Email)
+	if err := checkWebsite(in.Website); err != nil {
+		return err
+	}
+	return validateFocalPoint(&in.FocalPoint, &in.Readiness)
+}
+
+// validateFocalPoint checks the D47-7.1 officer and the D47-7.2 readiness
+// statement, trimming them in place.
+func validateFocalPoint(fp *FocalPoint, readiness *string) error {
+	for _, p := range []*string{&fp.Name, &fp.Position, &fp.Function, &fp.Phone, &fp.Email, readiness} {
+		*p = strings.TrimSpace(*p)
+	}
+	for _, f := range []struct{ name, v string }{
+		{"focal_point.name", fp.Name}, {"focal_point.position", fp.Position},
+		{"focal_point.function", fp.Function}, {"sharing_readiness", *readiness},
+	} {
+		if err := checkText(f.name, f.v, 0, maxLen[f.name]); err != nil {
+			return err
+		}
+	}
+	if err := CheckPhone("focal_point.phone", fp.Phone); err != nil {
+		return err
+	}
+	return CheckEmail("focal_point.email", fp.Email)
+}
+
+// checkWebsite accepts an optional http(s) address, so a link on a public
+// page can never carry another scheme.
+func checkWebsite(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return platform.FieldError("website", "invalid_website", "website must be an http:// or https:// address")
+	}
+	return nil
 }
 
 func (in *OrgInput) trim() {
 	for _, p := range []*string{&in.Code, &in.Name, &in.NameEN, &in.ShortName, &in.AdminUnitCode, &in.TaxCode,
-		&in.Address, &in.Phone, &in.Email, &in.Website, &in.Readiness, &in.FocalPoint.Name,
-		&in.FocalPoint.Position, &in.FocalPoint.Function, &in.FocalPoint.Phone, &in.FocalPoint.Email} {
+		&in.Address, &in.Phone, &in.Email, &in.Website} {
 		*p = strings.TrimSpace(*p)
 	}
 }

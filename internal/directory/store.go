@@ -62,7 +62,7 @@ func (s *Store) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 			in.TaxCode, in.Address, in.Phone, in.Email, in.Website, in.FocalPoint.Name, in.FocalPoint.Position,
 			in.FocalPoint.Function, in.FocalPoint.Phone, in.FocalPoint.Email, in.Readiness, searchText(in), now).Scan(&id)
 		if platform.IsUniqueViolation(err) {
-			return platform.FieldError("code", "duplicate_code", "an organisation with code %q already exists", in.Code)
+			return platform.FieldError("code", "duplicate_code", "an organisation with this code already exists")
 		}
 		if err != nil {
 			return fmt.Errorf("insert organisation: %w", err)
@@ -108,7 +108,7 @@ func (s *Store) UpdateOrg(ctx context.Context, id int64, in OrgInput) (Org, erro
 			in.TaxCode, in.Address, in.Phone, in.Email, in.Website, in.FocalPoint.Name, in.FocalPoint.Position,
 			in.FocalPoint.Function, in.FocalPoint.Phone, in.FocalPoint.Email, in.Readiness, searchText(in), now, id)
 		if platform.IsUniqueViolation(err) {
-			return platform.FieldError("code", "duplicate_code", "an organisation with code %q already exists", in.Code)
+			return platform.FieldError("code", "duplicate_code", "an organisation with this code already exists")
 		}
 		if err != nil {
 			return fmt.Errorf("update organisation: %w", err)
@@ -133,7 +133,7 @@ func (s *Store) parentPath(ctx context.Context, q platform.Querier, parentID *in
 	var p string
 	err := q.QueryRowContext(ctx, `SELECT path FROM organisations WHERE id = $1`, *parentID).Scan(&p)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", platform.FieldError("parent_id", "unknown_parent", "parent organisation %d does not exist", *parentID)
+		return "", platform.FieldError("parent_id", "unknown_parent", "the parent organisation does not exist")
 	}
 	return p, err
 }
@@ -147,7 +147,7 @@ func checkAdminUnit(ctx context.Context, q platform.Querier, code string) error 
 		return err
 	}
 	if n == 0 {
-		return platform.FieldError("admin_unit_code", "unknown_admin_unit", "administrative unit %q does not exist", code)
+		return platform.FieldError("admin_unit_code", "unknown_admin_unit", "no administrative unit has this code")
 	}
 	return nil
 }
@@ -189,15 +189,21 @@ func (s *Store) OrgPath(ctx context.Context, id int64) (string, error) {
 
 // Ancestors returns the organisation's ancestors from the root down, itself excluded.
 func (s *Store) Ancestors(ctx context.Context, o Org) ([]Org, error) {
-	var out []Org
+	var ids []int64
 	for _, part := range strings.Split(strings.Trim(o.Path, "/"), "/") {
-		id, err := strconv.ParseInt(part, 10, 64)
-		if err != nil || id == o.ID {
-			continue
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil && id != o.ID {
+			ids = append(ids, id)
 		}
-		a, err := s.Org(ctx, id)
-		if err != nil {
-			return nil, err
+	}
+	byID, err := s.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Org, 0, len(ids))
+	for _, id := range ids {
+		a, ok := byID[id]
+		if !ok {
+			return nil, platform.NotFound("organisation")
 		}
 		out = append(out, a)
 	}
@@ -274,14 +280,9 @@ func (s *Store) ChildCounts(ctx context.Context, ids []int64) (map[int64]int, er
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i] = "$" + strconv.Itoa(i+1)
-		args[i] = id
-	}
+	in, args := idList(ids)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT parent_id, COUNT(*) FROM organisations WHERE parent_id IN (`+
-		strings.Join(ph, ",")+`) GROUP BY parent_id`, args...)
+		in+`) GROUP BY parent_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -297,15 +298,61 @@ func (s *Store) ChildCounts(ctx context.Context, ids []int64) (map[int64]int, er
 	return out, rows.Err()
 }
 
-// SetFocalPoint updates only the focal-point officer (D47-7.1).
+// SetFocalPoint replaces only the focal-point officer (D47-7.1) and the
+// readiness statement (D47-7.2), leaving every other field as it is.
 func (s *Store) SetFocalPoint(ctx context.Context, id int64, fp FocalPoint, readiness string) (Org, error) {
-	o, err := s.Org(ctx, id)
+	if err := validateFocalPoint(&fp, &readiness); err != nil {
+		return Org{}, err
+	}
+	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+		r, err := tx.ExecContext(ctx, `UPDATE organisations SET focal_name=$1, focal_position=$2, focal_function=$3,
+			focal_phone=$4, focal_email=$5, sharing_readiness=$6, updated_at=$7 WHERE id=$8`,
+			fp.Name, fp.Position, fp.Function, fp.Phone, fp.Email, readiness, now, id)
+		if err != nil {
+			return fmt.Errorf("update focal point: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return platform.NotFound("organisation")
+		}
+		return nil
+	})
 	if err != nil {
 		return Org{}, err
 	}
-	in := o.Input()
-	in.FocalPoint, in.Readiness = fp, readiness
-	return s.UpdateOrg(ctx, id, in)
+	return s.Org(ctx, id)
+}
+
+// idList renders ids as "$1,$2,..." with their arguments.
+func idList(ids []int64) (string, []any) {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i] = "$" + strconv.Itoa(i+1)
+		args[i] = id
+	}
+	return strings.Join(ph, ","), args
+}
+
+// OrgsByID returns the organisations with the given ids (missing ones are absent).
+func (s *Store) OrgsByID(ctx context.Context, ids []int64) (map[int64]Org, error) {
+	out := map[int64]Org{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(ids)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("organisations by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[o.ID] = o
+	}
+	return out, rows.Err()
 }
 
 // Input returns the editable fields of o.

@@ -23,8 +23,11 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 )
 
-//go:embed templates/*.html
+//go:embed templates/layout.html
 var layoutFS embed.FS
+
+//go:embed pages/*.html
+var corePages embed.FS
 
 //go:embed static
 var staticFS embed.FS
@@ -77,7 +80,14 @@ func New() (*Site, error) {
 		s.staticOf[base] = "/static/" + hashed
 		return nil
 	})
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	pages, _ := fs.Sub(corePages, "pages")
+	if err := s.AddPages("", pages); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // AddMessages adds English -> Vietnamese translations.
@@ -161,7 +171,7 @@ func (s *Site) AddPages(prefix string, fsys fs.FS) error {
 			return err
 		}
 		t := template.New("layout.html").Funcs(s.funcs())
-		t, err = t.ParseFS(layoutFS, "templates/*.html")
+		t, err = t.ParseFS(layoutFS, "templates/layout.html")
 		if err != nil {
 			return fmt.Errorf("parse layout: %w", err)
 		}

@@ -1,0 +1,142 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/govdx/govdx/internal/app"
+)
+
+// browser starts headless Chromium. Without a Chromium binary the test is
+// skipped, unless GOVDX_REQUIRE_BROWSER=1 (set by CI), where it fails.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if found, err := exec.LookPath(p); err == nil {
+			path = found
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("GOVDX_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no Chromium found and GOVDX_REQUIRE_BROWSER=1")
+		}
+		t.Skip("no Chromium found")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// serve runs the real program on a random port with the demo data.
+func serve(t *testing.T) string {
+	t.Helper()
+	a := newApp(t, "")
+	if err := a.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + a.Addr()
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("GOVDX_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+}
+
+// TestBrowserLoginAndDirectory logs in through the real login form and walks
+// the organisation directory, searching without diacritics.
+func TestBrowserLoginAndDirectory(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	lang := func() string {
+		t.Helper()
+		a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Value
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.Navigate(base + "/"))
+	if l, h := lang(), text("h1"); l != "vi" || !strings.Contains(h, "Chào mừng") {
+		t.Fatalf("home: lang %q heading %q", l, h)
+	}
+	screenshot(t, ctx, "home")
+	do(chromedp.Click(chromedp.CSS(`a[href="/login"]`)),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "danang.it"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".who")))
+	if who := text(".who"); !strings.Contains(who, "Đặng Văn Khoa") {
+		t.Fatalf("after login the header shows %q", who)
+	}
+	do(chromedp.Navigate(base+"/orgs"),
+		chromedp.WaitVisible(chromedp.CSS("input[name=q]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=q]"), "da nang so y te"),
+		chromedp.Submit(chromedp.CSS("input[name=q]")),
+		chromedp.WaitVisible(chromedp.CSS("main")))
+	if results := text("main"); !strings.Contains(results, "Sở Y tế Đà Nẵng") {
+		t.Fatalf("search without diacritics did not find the department: %.400s", results)
+	}
+	screenshot(t, ctx, "orgs-search")
+	do(chromedp.Click(chromedp.Search(`//main//a[contains(., "Sở Y tế Đà Nẵng")]`)),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	if page := text("main"); !strings.Contains(page, "Lý Thị Thu") {
+		t.Fatalf("organisation page lacks its focal point: %.400s", page)
+	}
+	screenshot(t, ctx, "org")
+	// The English switch keeps the page and changes the language.
+	do(chromedp.Click(chromedp.CSS(`a[lang="en"]`)), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if l := lang(); l != "en" {
+		t.Fatalf("English switch: lang %q", l)
+	}
+}
