@@ -16,9 +16,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/govdx/govdx/internal/catalog"
+	"github.com/govdx/govdx/internal/dbi"
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/opendata"
+	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharing"
 	"github.com/govdx/govdx/internal/web"
 )
 
@@ -64,6 +69,13 @@ func MigrationSets() []platform.Migrations {
 	return []platform.Migrations{
 		directory.Migrations(),
 		identity.Migrations(),
+		catalog.Migrations(),
+		dbi.Migrations(), // refers to organisations, admin units and users
+		opendata.Migrations(),
+		// sharing has no foreign keys to catalog tables, so its place after
+		// the catalog's set is a convention, not a requirement.
+		sharing.Migrations(),
+		oversight.Migrations(), // refers to organisations only
 	}
 }
 
@@ -73,6 +85,11 @@ type App struct {
 	DB        *platform.DB
 	Directory *directory.Store
 	Identity  *identity.Store
+	Catalog   *catalog.Store
+	DBI       *dbi.Store
+	OpenData  *opendata.Store
+	Sharing   *sharing.Store
+	Oversight *oversight.Store
 	Site      *web.Site
 	API       *platform.API
 	handler   http.Handler
@@ -113,6 +130,17 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Directory = directory.NewStore(a.DB)
 	a.Identity = identity.NewStore(a.DB)
+	a.Catalog = catalog.NewStore(a.DB, catalog.Options{})
+	a.DBI = dbi.NewStore(a.DB, a.Directory, a.Identity)
+	od, err := opendata.NewStore(ctx, a.DB, filepath.Join(a.cfg.DataDir, "opendata"), opendata.Options{})
+	if err != nil {
+		return err
+	}
+	a.OpenData = od
+	// Services come from the catalog through an adapter (sharing.Services)
+	// once the catalog is wired; until then no service can be requested.
+	a.Sharing = sharing.NewStore(a.DB, a.Directory, nil, sharing.Config{})
+	a.Oversight = oversight.NewStore(a.DB, a.Directory, a.oversightDeps(), oversight.Config{})
 	if err := a.Directory.EnsureAdminUnits(ctx); err != nil {
 		return fmt.Errorf("load administrative units: %w", err)
 	}
@@ -170,6 +198,7 @@ func (a *App) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	a.ready = true
+	defer a.startOversightJobs(ctx)()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	select {

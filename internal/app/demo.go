@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/govdx/govdx/internal/catalog"
+	"github.com/govdx/govdx/internal/dbi"
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/opendata"
+	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
 )
 
@@ -27,6 +31,10 @@ var DemoLogins = []DemoLogin{
 	{"hcc.consumer", "consumer officer", "Trung tâm Phục vụ hành chính công Đà Nẵng"},
 	{"quangninh.it", "IT-unit administrator", "UBND Tỉnh Quảng Ninh"},
 	{"auditor", "auditor", "UBND Thành phố Đà Nẵng"},
+	{"doanhnghiep", "DBI enterprise user", "Công ty TNHH Thương mại và Dịch vụ Hàn Giang"},
+	{"tuvan", "DBI consultant", "Công ty Cổ phần Tư vấn Chuyển đổi số Miền Trung"},
+	{"sokhcn.danang", "DBI DoIC assessor", "UBND Thành phố Đà Nẵng"},
+	{"thamdinh.dbi", "DBI MIC appraiser", "Bộ Khoa học và Công nghệ"},
 }
 
 type demoOrg struct {
@@ -77,6 +85,9 @@ var demoOrgs = []demoOrg{
 	{"QN.SKHCN", "QN", directory.OrgInput{Name: "Sở Khoa học và Công nghệ Quảng Ninh", NameEN: "Quang Ninh Department of Science and Technology", Kind: directory.KindDepartment, AdminUnitCode: "22"}},
 	{"QN.SYT", "QN", directory.OrgInput{Name: "Sở Y tế Quảng Ninh", NameEN: "Quang Ninh Department of Health", Kind: directory.KindDepartment, AdminUnitCode: "22"}},
 	{"DN-0401234567", "", directory.OrgInput{Name: "Công ty Cổ phần Phần mềm Sông Hàn", NameEN: "Song Han Software JSC", Kind: directory.KindEnterprise, TaxCode: "0401234567", AdminUnitCode: "48"}},
+	// DBI: enterprises sit under their province, so its DoIC assessors reach them.
+	{"MST-0401122334", "DN", directory.OrgInput{Name: "Công ty TNHH Thương mại và Dịch vụ Hàn Giang", NameEN: "Han Giang Trading and Services Co., Ltd", Kind: directory.KindEnterprise, TaxCode: "0401122334", AdminUnitCode: "48"}},
+	{"MST-0401987654", "DN", directory.OrgInput{Name: "Công ty Cổ phần Tư vấn Chuyển đổi số Miền Trung", NameEN: "Central Vietnam DX Consulting JSC", Kind: directory.KindEnterprise, TaxCode: "0401987654", AdminUnitCode: "48"}},
 }
 
 type demoUser struct {
@@ -93,6 +104,10 @@ var demoUsers = []demoUser{
 	{"hcc.consumer", "Phan Thị Lan", "DN.TTHCC", identity.RoleConsumerOfficer},
 	{"quangninh.it", "Bùi Đức Thắng", "QN", identity.RoleITAdmin},
 	{"auditor", "Thanh tra Sở KH&CN", "DN", identity.RoleAuditor},
+	{"doanhnghiep", "Nguyễn Thị Hạnh", "MST-0401122334", identity.RoleEnterpriseUser},
+	{"tuvan", "Trần Minh Quân", "MST-0401987654", identity.RoleConsultant},
+	{"sokhcn.danang", "Lê Thị Thu Hà", "DN", identity.RoleDoICAssessor},
+	{"thamdinh.dbi", "Phạm Quốc Việt", "BKHCN", identity.RoleMICAppraiser},
 }
 
 // SeedDemo creates the demo organisations and users once; a second run
@@ -126,6 +141,19 @@ func SeedDemo(ctx context.Context, a *App) error {
 		if err := a.Identity.GrantRole(ctx, user.ID, u.role, ids[u.org], 0); err != nil {
 			return err
 		}
+	}
+	if err := catalog.SeedDemo(ctx, a.Catalog, ids); err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	}
+	if err := opendata.SeedDemo(ctx, a.OpenData, ids); err != nil {
+		return fmt.Errorf("demo open data: %w", err)
+	}
+	if err := dbi.SeedDemo(ctx, a.DBI, ids); err != nil {
+		return fmt.Errorf("demo DBI data: %w", err)
+	}
+	// Services from the catalog's demo, through the oversight adapters.
+	if err := oversight.SeedDemo(ctx, a.Oversight, ids, nil); err != nil {
+		return fmt.Errorf("demo oversight: %w", err)
 	}
 	return nil
 }

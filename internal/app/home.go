@@ -14,16 +14,16 @@ import (
 var templatesFS embed.FS
 
 var homeMessages = map[string]string{
-	"Welcome to govdx":         "Chào mừng đến với govdx",
-	"About":                    "Giới thiệu",
-	"Organisations":            "Cơ quan, tổ chức",
-	"Administrative units":     "Đơn vị hành chính",
-	"Software notices":         "Thông báo bản quyền",
-	"Version":                  "Phiên bản",
-	"What you can do here":     "Bạn có thể làm gì tại đây",
-	"Browse the directory of agencies and their focal points for data sharing.": "Tra cứu danh bạ cơ quan và đầu mối chia sẻ dữ liệu.",
-	"Find the data already shared by other agencies before asking citizens for it (Decree 47, art. 5.2).": "Tìm dữ liệu đã được cơ quan khác chia sẻ trước khi yêu cầu người dân cung cấp lại (Điều 5.2 Nghị định 47).",
-	"Request connections, follow deadlines in working days and keep evidence of every exchange.": "Gửi yêu cầu kết nối, theo dõi thời hạn theo ngày làm việc và lưu vết mọi lần chia sẻ.",
+	"Welcome to govdx":     "Chào mừng đến với govdx",
+	"About":                "Giới thiệu",
+	"Organisations":        "Cơ quan, tổ chức",
+	"Administrative units": "Đơn vị hành chính",
+	"Software notices":     "Thông báo bản quyền",
+	"Version":              "Phiên bản",
+	"What you can do here": "Bạn có thể làm gì tại đây",
+	"Browse the directory of agencies and their focal points for data sharing.":                                                                                                                  "Tra cứu danh bạ cơ quan và đầu mối chia sẻ dữ liệu.",
+	"Find the data already shared by other agencies before asking citizens for it (Decree 47, art. 5.2).":                                                                                        "Tìm dữ liệu đã được cơ quan khác chia sẻ trước khi yêu cầu người dân cung cấp lại (Điều 5.2 Nghị định 47).",
+	"Request connections, follow deadlines in working days and keep evidence of every exchange.":                                                                                                 "Gửi yêu cầu kết nối, theo dõi thời hạn theo ngày làm việc và lưu vết mọi lần chia sẻ.",
 	"govdx is an open-source platform for the digital transformation of ministries and provinces: data integration and sharing under Decree 47/2020/NĐ-CP, open data, and programme registries.": "govdx là nền tảng mã nguồn mở phục vụ chuyển đổi số của bộ, ngành, địa phương: tích hợp, chia sẻ dữ liệu theo Nghị định 47/2020/NĐ-CP, dữ liệu mở và quản lý các chương trình.",
 }
 

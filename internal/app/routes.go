@@ -3,10 +3,15 @@ package app
 import (
 	"net/http"
 
+	"github.com/govdx/govdx/internal/catalog"
+	"github.com/govdx/govdx/internal/dbi"
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/identity/identityweb"
+	"github.com/govdx/govdx/internal/opendata"
+	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharing"
 	"github.com/govdx/govdx/internal/web"
 )
 
@@ -34,6 +39,23 @@ func (a *App) routes() error {
 		return err
 	}
 	if err := directory.Register(mux, a.Site, a.API, a.Directory); err != nil {
+		return err
+	}
+	if err := catalog.Register(mux, a.Site, a.API, a.Catalog, a.Directory); err != nil {
+		return err
+	}
+	if err := sharing.Register(mux, a.Site, a.API, a.Sharing); err != nil {
+		return err
+	}
+	// Open data also serves the CKAN action API (/api/3/action/) and the
+	// DCAT catalog (/catalog.jsonld, /catalog.ttl) on the mux directly.
+	if err := opendata.Register(mux, a.Site, a.API, a.OpenData, a.Directory, a.Identity); err != nil {
+		return err
+	}
+	if err := dbi.Register(mux, a.Site, a.API, a.DBI); err != nil {
+		return err
+	}
+	if err := oversight.Register(mux, a.Site, a.API, a.Oversight); err != nil {
 		return err
 	}
 	if err := a.registerHome(mux); err != nil {

@@ -431,12 +431,12 @@ func TestOpenAPIDocumentsTheDirectory(t *testing.T) {
 		}
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	for _, name := range []string{"Org", "OrgInput", "FocalPoint", "FocalPointInput", "AdminUnit", "PageResult_Org", "PageResult_OrgFocalPoint"} {
+	for _, name := range []string{"directory_Org", "directory_OrgInput", "directory_FocalPoint", "directory_FocalPointInput", "directory_AdminUnit", "platform_PageResult_Org", "platform_PageResult_OrgFocalPoint"} {
 		if _, ok := schemas[name]; !ok {
 			t.Errorf("schema %s missing", name)
 		}
 	}
-	if props := schemas["Org"].(map[string]any)["properties"].(map[string]any); props["path"] != nil {
+	if props := schemas["directory_Org"].(map[string]any)["properties"].(map[string]any); props["path"] != nil {
 		t.Error("the public Org schema exposes the internal path")
 	}
 }

@@ -248,17 +248,27 @@ func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
-// shortTypeName drops package paths, also inside generic arguments.
+// shortTypeName names a type by its package and name ("sharing_Request"),
+// so same-named types of two features never share a schema; package paths
+// are dropped, also inside generic arguments.
 func shortTypeName(t reflect.Type) string {
+	if t.Name() == "" {
+		return ""
+	}
+	pkg := t.PkgPath()
+	pkg = pkg[strings.LastIndex(pkg, "/")+1:]
+	if pkg != "" {
+		pkg += "_"
+	}
 	n := t.Name()
 	if i := strings.Index(n, "["); i >= 0 {
 		args := strings.Split(strings.TrimSuffix(n[i+1:], "]"), ",")
 		for j, a := range args {
 			args[j] = a[strings.LastIndex(a, ".")+1:]
 		}
-		return n[:i] + "_" + strings.Join(args, "_")
+		return pkg + n[:i] + "_" + strings.Join(args, "_")
 	}
-	return n
+	return pkg + n
 }
 
 func (g *schemaGen) structSchema(t reflect.Type) map[string]any {

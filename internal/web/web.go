@@ -39,6 +39,11 @@ type NavItem struct {
 	Order int
 	// Show decides visibility; nil shows it to everyone.
 	Show func(p *identity.Principal) bool
+	// Badge, when set, returns a count shown next to the label (e.g. unread
+	// notifications); 0 shows nothing.
+	Badge func(r *http.Request) int
+	// Count is the badge value computed for the current request.
+	Count int
 }
 
 // Site holds the parsed templates and everything pages share.
@@ -262,6 +267,9 @@ func (s *Site) NewView(w http.ResponseWriter, r *http.Request, data any) *View {
 		Product: s.Product, Fullpath: r.URL.RequestURI()}
 	for _, n := range s.nav {
 		if n.Show == nil || n.Show(p) {
+			if n.Badge != nil {
+				n.Count = n.Badge(r)
+			}
 			v.Nav = append(v.Nav, n)
 		}
 	}

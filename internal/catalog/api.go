@@ -1,0 +1,1037 @@
+package catalog
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/workday"
+)
+
+type noteRequest struct {
+	Note string `json:"note"`
+}
+
+type codeListRequest struct {
+	CodeListInput
+	Entries []CodeEntry `json:"entries"`
+	Note    string      `json:"note"`
+}
+
+type entriesRequest struct {
+	Entries []CodeEntry `json:"entries"`
+	Note    string      `json:"note"`
+}
+
+type codeListResponse struct {
+	CodeList CodeList          `json:"codelist"`
+	Shown    int               `json:"shown_version"`
+	Entries  []CodeEntry       `json:"entries"`
+	Versions []CodeListVersion `json:"versions"`
+}
+
+type importResponse struct {
+	CodeList CodeList `json:"codelist"`
+	Imported int      `json:"imported"`
+}
+
+type elementResponse struct {
+	Element Element `json:"element"`
+	// Services are the visible services returning this element.
+	Services []Service `json:"services"`
+}
+
+type hostRequest struct {
+	Host string `json:"host"`
+	Note string `json:"note"`
+}
+
+func (h *handlers) registerAPI(api *platform.API) {
+	const tag = "catalog"
+	list := map[string]string{"cursor": "page cursor", "limit": "page size (1-500)"}
+	with := func(m map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range list {
+			out[k] = v
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	api.Handle("GET", "/catalog/search", platform.Op{Summary: "Search databases, services and data items (diacritics-insensitive, any word order)",
+		Tag: tag, Public: true, Response: SearchResult{}, Query: map[string]string{"q": "search words; the last may be a word prefix",
+			"type": "database, service or item", "provider": "organisation id (includes its units)", "kind": "national, shared or other",
+			"form": "default or special", "method": "online, sync or package", "limit": "hits per section (default 20, max 100)",
+			"offset": "hits to skip in the section named by type"}}, h.apiSearch)
+	api.Handle("GET", "/catalog/available", platform.Op{Summary: "Is this data already available? Published services returning a data item (D47-5.2)",
+		Tag: tag, Public: true, Response: Availability{}, Query: map[string]string{"item": "data item name, e.g. so dinh danh ca nhan"}}, h.apiAvailable)
+
+	api.Handle("GET", "/catalog/services", platform.Op{Summary: "List sharing services (published ones, and drafts I manage)", Tag: tag, Public: true,
+		Response: platform.PageResult[Service]{}, Query: with(map[string]string{"provider": "organisation id (includes its units)",
+			"status": "draft, ready, published or retired", "form": "default or special", "method": "online, sync or package",
+			"element": "data element id", "database": "database id", "regulation": "usage regulation id"})}, h.apiServices)
+	api.Handle("POST", "/catalog/services", platform.Op{Summary: "Create a sharing service (draft) for an organisation I manage", Tag: tag,
+		Request: ServiceInput{}, Response: Service{}, Status: http.StatusCreated}, h.apiCreateService)
+	api.Handle("GET", "/catalog/services/{ref}", platform.Op{Summary: "One sharing service, by id or identifier", Tag: tag, Public: true,
+		Response: Service{}}, h.apiService)
+	api.Handle("PUT", "/catalog/services/{ref}", platform.Op{Summary: "Replace a service description; every change is a new version (D47-25.2)", Tag: tag,
+		Request: ServiceInput{}, Response: Service{}}, h.apiUpdateService)
+	for _, tr := range []struct {
+		path    string
+		to      Transition
+		summary string
+	}{
+		{"ready", ToReady, "Mark a service ready: it must be published within 1 working day (D47-25.1)"},
+		{"publish", ToPublished, "Publish a service in the catalog (late publication is flagged, D47-25.1)"},
+		{"retire", ToRetired, "Retire a published service"},
+		{"draft", ToDraft, "Return a ready or retired service to draft"},
+	} {
+		to := tr.to
+		api.Handle("POST", "/catalog/services/{ref}/"+tr.path, platform.Op{Summary: tr.summary, Tag: tag, Response: Service{}},
+			func(w http.ResponseWriter, r *http.Request) error { return h.apiTransition(w, r, to) })
+	}
+	api.Handle("GET", "/catalog/services/{ref}/versions", platform.Op{Summary: "Version history of a service with field-level changes (D47-25.2)",
+		Tag: tag, Public: true, Response: []Version{}}, h.apiVersions)
+
+	api.Handle("GET", "/catalog/databases", platform.Op{Summary: "List databases (D47-11)", Tag: tag, Public: true,
+		Response: platform.PageResult[Database]{}, Query: with(map[string]string{"owner": "organisation id (includes its units)",
+			"kind": "national, shared or other", "q": "search words"})}, h.apiDatabases)
+	api.Handle("POST", "/catalog/databases", platform.Op{Summary: "Create a database entry (draft)", Tag: tag,
+		Request: DatabaseInput{}, Response: Database{}, Status: http.StatusCreated}, h.apiCreateDatabase)
+	api.Handle("GET", "/catalog/databases/{id}", platform.Op{Summary: "One database with its classified data items", Tag: tag, Public: true,
+		Response: Database{}}, h.apiDatabase)
+	api.Handle("PUT", "/catalog/databases/{id}", platform.Op{Summary: "Replace a database entry", Tag: tag,
+		Request: DatabaseInput{}, Response: Database{}}, h.apiUpdateDatabase)
+	api.Handle("POST", "/catalog/databases/{id}/publish", platform.Op{Summary: "Publish a database entry", Tag: tag,
+		Response: Database{}}, h.apiPublishDatabase)
+
+	api.Handle("GET", "/catalog/regulations", platform.Op{Summary: "List usage regulations (D47-22)", Tag: tag, Public: true,
+		Response: platform.PageResult[Regulation]{}, Query: with(map[string]string{"owner": "organisation id", "database": "database id"})}, h.apiRegulations)
+	api.Handle("POST", "/catalog/regulations", platform.Op{Summary: "Create a usage regulation (draft)", Tag: tag,
+		Request: RegulationInput{}, Response: Regulation{}, Status: http.StatusCreated}, h.apiCreateRegulation)
+	api.Handle("GET", "/catalog/regulations/{id}", platform.Op{Summary: "One usage regulation", Tag: tag, Public: true,
+		Response: Regulation{}}, h.apiRegulation)
+	api.Handle("PUT", "/catalog/regulations/{id}", platform.Op{Summary: "Replace a usage regulation", Tag: tag,
+		Request: RegulationInput{}, Response: Regulation{}}, h.apiUpdateRegulation)
+	api.Handle("POST", "/catalog/regulations/{id}/publish", platform.Op{Summary: "Publish a usage regulation", Tag: tag,
+		Response: Regulation{}}, h.apiPublishRegulation)
+
+	api.Handle("GET", "/catalog/proposals", platform.Op{Summary: "National database list proposals I may see (D47-12)", Tag: tag,
+		Response: platform.PageResult[Proposal]{}, Query: with(map[string]string{"state": "draft, submitted, approved or rejected"})}, h.apiProposals)
+	api.Handle("POST", "/catalog/proposals", platform.Op{Summary: "Draft a proposal to add, change or remove a national database (D47-12)", Tag: tag,
+		Request: ProposalInput{}, Response: Proposal{}, Status: http.StatusCreated}, h.apiCreateProposal)
+	api.Handle("GET", "/catalog/proposals/{id}", platform.Op{Summary: "One proposal with its history", Tag: tag, Response: Proposal{}}, h.apiProposal)
+	api.Handle("PUT", "/catalog/proposals/{id}", platform.Op{Summary: "Edit a draft proposal", Tag: tag,
+		Request: ProposalInput{}, Response: Proposal{}}, h.apiUpdateProposal)
+	for _, step := range []string{"submit", "approve", "reject"} {
+		step := step
+		summary := map[string]string{"submit": "Submit a complete proposal (D47-12.2 content and justification)",
+			"approve": "Record approval (national operator)", "reject": "Record rejection with reasons (national operator)"}[step]
+		api.Handle("POST", "/catalog/proposals/{id}/"+step, platform.Op{Summary: summary, Tag: tag, Request: noteRequest{}, Response: Proposal{}},
+			func(w http.ResponseWriter, r *http.Request) error { return h.apiMoveProposal(w, r, step) })
+	}
+
+	api.Handle("GET", "/catalog/codelists", platform.Op{Summary: "List shared code lists", Tag: tag, Public: true,
+		Response: platform.PageResult[CodeList]{}, Query: with(map[string]string{"q": "search words"})}, h.apiCodeLists)
+	api.Handle("POST", "/catalog/codelists", platform.Op{Summary: "Create a shared code list, optionally with its first version", Tag: tag,
+		Request: codeListRequest{}, Response: CodeList{}, Status: http.StatusCreated}, h.apiCreateCodeList)
+	api.Handle("GET", "/catalog/codelists/{id}", platform.Op{Summary: "A code list with the entries of a version and its version list", Tag: tag,
+		Public: true, Response: codeListResponse{}, Query: map[string]string{"version": "version number (default: current)"}}, h.apiCodeList)
+	api.Handle("PUT", "/catalog/codelists/{id}", platform.Op{Summary: "Change a code list's name and description", Tag: tag,
+		Request: CodeListInput{}, Response: CodeList{}}, h.apiUpdateCodeList)
+	api.Handle("POST", "/catalog/codelists/{id}/versions", platform.Op{Summary: "Publish a new version of a code list's entries", Tag: tag,
+		Request: entriesRequest{}, Response: CodeList{}, Status: http.StatusCreated}, h.apiPublishEntries)
+	api.Handle("POST", "/catalog/codelists/{id}/import", platform.Op{Summary: "Import a new version from a CSV or XLSX body (all or nothing; errors name each bad line)",
+		Tag: tag, Response: importResponse{}, Status: http.StatusCreated, Query: map[string]string{"note": "version note"}}, h.apiImport)
+	api.Handle("GET", "/catalog/codelists/{id}/entries.csv", platform.Op{Summary: "Download a code list version as CSV", Tag: tag, Public: true,
+		Produces: "text/csv", Query: map[string]string{"version": "version number (default: current)"}}, h.apiEntriesCSV)
+
+	api.Handle("GET", "/catalog/elements", platform.Op{Summary: "The shared data dictionary", Tag: tag, Public: true,
+		Response: platform.PageResult[Element]{}, Query: with(map[string]string{"q": "search words"})}, h.apiElements)
+	api.Handle("POST", "/catalog/elements", platform.Op{Summary: "Add a data element to the dictionary", Tag: tag,
+		Request: ElementInput{}, Response: Element{}, Status: http.StatusCreated}, h.apiCreateElement)
+	api.Handle("GET", "/catalog/elements/{id}", platform.Op{Summary: "A data element and the services returning it", Tag: tag, Public: true,
+		Response: elementResponse{}}, h.apiElement)
+	api.Handle("PUT", "/catalog/elements/{id}", platform.Op{Summary: "Change a data element", Tag: tag,
+		Request: ElementInput{}, Response: Element{}}, h.apiUpdateElement)
+
+	api.Handle("GET", "/catalog/reviews", platform.Op{Summary: "Providers' default-shared lists and their review due dates (D47-34.2)", Tag: tag,
+		Public: true, Response: []ReviewOverviewRow{}}, h.apiReviews)
+	api.Handle("GET", "/catalog/reviews/{org}", platform.Op{Summary: "A provider's default-shared list and review status (D47-34.2)", Tag: tag,
+		Public: true, Response: ReviewStatus{}}, h.apiReview)
+	api.Handle("POST", "/catalog/reviews/{org}", platform.Op{Summary: "Record a review of a provider's default-shared list (D47-34.2)", Tag: tag,
+		Request: noteRequest{}, Response: ReviewStatus{}, Status: http.StatusCreated}, h.apiRecordReview)
+
+	api.Handle("GET", "/catalog/upstream-hosts", platform.Op{Summary: "Upstream hosts allowed despite the link-local/metadata guard (platform administrators)",
+		Tag: tag, Response: []UpstreamHost{}}, h.apiHosts)
+	api.Handle("POST", "/catalog/upstream-hosts", platform.Op{Summary: "Allow an upstream host (platform administrators)", Tag: tag,
+		Request: hostRequest{}, Response: []UpstreamHost{}, Status: http.StatusCreated}, h.apiAllowHost)
+	api.Handle("DELETE", "/catalog/upstream-hosts/{host}", platform.Op{Summary: "Remove an allowed upstream host (platform administrators)", Tag: tag,
+		Status: http.StatusNoContent}, h.apiDisallowHost)
+
+	api.Handle("GET", "/catalog/export", platform.Op{Summary: "Export services and databases I may see as CSV or XLSX", Tag: tag, Public: true,
+		Produces: "application/octet-stream", Query: map[string]string{"type": "services or databases (CSV: required; XLSX: both when empty)",
+			"format": "csv or xlsx"}}, h.export)
+}
+
+// --- search ---
+
+func (h *handlers) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	q, err := searchQuery(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.Search(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiAvailable(w http.ResponseWriter, r *http.Request) error {
+	av, err := h.store.Available(r.Context(), identity.FromContext(r.Context()), r.URL.Query().Get("item"))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, av)
+	return nil
+}
+
+// --- services ---
+
+func (h *handlers) apiServices(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	f := ServiceFilter{Viewer: p, Status: Status(r.URL.Query().Get("status")), Form: Form(r.URL.Query().Get("form")),
+		Method: Method(r.URL.Query().Get("method")), Page: page}
+	for name, dst := range map[string]*int64{"provider": &f.ProviderOrgID, "element": &f.ElementID, "database": &f.DatabaseID, "regulation": &f.RegulationID} {
+		if *dst, err = queryInt(r, name); err != nil {
+			return err
+		}
+	}
+	res, err := h.store.ListServices(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i := range res.Items {
+		res.Items[i] = redactService(p, res.Items[i])
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiService(w http.ResponseWriter, r *http.Request) error {
+	sv, err := h.visibleService(r, identity.FromContext(r.Context()))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, sv)
+	return nil
+}
+
+func (h *handlers) apiCreateService(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in ServiceInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id"); err != nil {
+		return err
+	}
+	sv, err := h.store.CreateService(r.Context(), ActorOf(p), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, sv)
+	return nil
+}
+
+func (h *handlers) apiUpdateService(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	sv, err := h.editableService(r, p)
+	if err != nil {
+		return err
+	}
+	var in ServiceInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.ProviderOrgID != sv.ProviderOrgID {
+		if err := h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id"); err != nil {
+			return err
+		}
+	}
+	sv, err = h.store.UpdateService(r.Context(), ActorOf(p), sv.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, sv)
+	return nil
+}
+
+func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, to Transition) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	sv, err := h.editableService(r, p)
+	if err != nil {
+		return err
+	}
+	sv, err = h.store.Transition(r.Context(), ActorOf(p), sv.ID, to)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, sv)
+	return nil
+}
+
+func (h *handlers) versionsFor(r *http.Request) ([]Version, Service, error) {
+	p := identity.FromContext(r.Context())
+	sv, err := h.visibleService(r, p)
+	if err != nil {
+		return nil, sv, err
+	}
+	vs, err := h.store.Versions(r.Context(), sv.ID)
+	if err != nil {
+		return nil, sv, err
+	}
+	if !mayManage(p, sv.providerPath) {
+		for i := range vs {
+			vs[i] = vs[i].Redacted()
+		}
+	}
+	return vs, sv, nil
+}
+
+func (h *handlers) apiVersions(w http.ResponseWriter, r *http.Request) error {
+	vs, _, err := h.versionsFor(r)
+	if err != nil {
+		return err
+	}
+	if vs == nil {
+		vs = []Version{}
+	}
+	platform.WriteJSON(w, http.StatusOK, vs)
+	return nil
+}
+
+// --- databases ---
+
+func (h *handlers) apiDatabases(w http.ResponseWriter, r *http.Request) error {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	owner, err := queryInt(r, "owner")
+	if err != nil {
+		return err
+	}
+	kind := DatabaseKind(r.URL.Query().Get("kind"))
+	if kind != "" && !validValue(databaseKinds, string(kind)) {
+		return platform.FieldError("kind", "invalid_kind", "kind must be national, shared or other")
+	}
+	res, err := h.store.ListDatabases(r.Context(), DatabaseFilter{Viewer: identity.FromContext(r.Context()), OwnerOrgID: owner,
+		Kind: kind, Query: r.URL.Query().Get("q"), Page: page})
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiDatabase(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.visibleDatabase(r, identity.FromContext(r.Context()))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (h *handlers) apiCreateDatabase(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in DatabaseInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	d, err := h.store.CreateDatabase(r.Context(), ActorOf(p), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+func (h *handlers) apiUpdateDatabase(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.editableDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	var in DatabaseInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.OwnerOrgID != d.OwnerOrgID {
+		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return err
+		}
+	}
+	d, err = h.store.UpdateDatabase(r.Context(), ActorOf(p), d.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (h *handlers) apiPublishDatabase(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.editableDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	d, err = h.store.PublishDatabase(r.Context(), ActorOf(p), d.ID)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// --- regulations ---
+
+func (h *handlers) apiRegulations(w http.ResponseWriter, r *http.Request) error {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	f := RegulationFilter{Viewer: identity.FromContext(r.Context()), Page: page}
+	if f.OwnerOrgID, err = queryInt(r, "owner"); err != nil {
+		return err
+	}
+	if f.DatabaseID, err = queryInt(r, "database"); err != nil {
+		return err
+	}
+	res, err := h.store.ListRegulations(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiRegulation(w http.ResponseWriter, r *http.Request) error {
+	reg, err := h.visibleRegulation(r, identity.FromContext(r.Context()))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, reg)
+	return nil
+}
+
+func (h *handlers) apiCreateRegulation(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in RegulationInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	reg, err := h.store.CreateRegulation(r.Context(), ActorOf(p), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, reg)
+	return nil
+}
+
+func (h *handlers) apiUpdateRegulation(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	reg, err := h.editableRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	var in RegulationInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.OwnerOrgID != reg.OwnerOrgID {
+		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return err
+		}
+	}
+	reg, err = h.store.UpdateRegulation(r.Context(), ActorOf(p), reg.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, reg)
+	return nil
+}
+
+func (h *handlers) apiPublishRegulation(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	reg, err := h.editableRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	reg, err = h.store.PublishRegulation(r.Context(), ActorOf(p), reg.ID)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, reg)
+	return nil
+}
+
+// --- proposals ---
+
+func (h *handlers) apiProposals(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListProposals(r.Context(), p, ProposalState(r.URL.Query().Get("state")), page)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiProposal(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+func (h *handlers) apiCreateProposal(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in ProposalInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	pr, err := h.store.CreateProposal(r.Context(), ActorOf(p), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, pr)
+	return nil
+}
+
+func (h *handlers) apiUpdateProposal(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	var in ProposalInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.OwnerOrgID != pr.OwnerOrgID {
+		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return err
+		}
+	}
+	pr, err = h.store.UpdateProposal(r.Context(), ActorOf(p), pr.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+func (h *handlers) apiMoveProposal(w http.ResponseWriter, r *http.Request, step string) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	var in noteRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	pr, err = h.moveProposal(r.Context(), p, pr, step, in.Note)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+// --- code lists ---
+
+func (h *handlers) apiCodeLists(w http.ResponseWriter, r *http.Request) error {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListCodeLists(r.Context(), r.URL.Query().Get("q"), page)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiCreateCodeList(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in codeListRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	c, err := h.store.CreateCodeList(r.Context(), ActorOf(p), in.CodeListInput, in.Entries, in.Note)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (h *handlers) codeListData(r *http.Request) (codeListResponse, error) {
+	c, err := h.codeListOf(r)
+	if err != nil {
+		return codeListResponse{}, err
+	}
+	version, err := queryInt(r, "version")
+	if err != nil {
+		return codeListResponse{}, err
+	}
+	if version > int64(c.Version) {
+		return codeListResponse{}, platform.NotFound("code list version")
+	}
+	if version == 0 {
+		version = int64(c.Version)
+	}
+	entries, err := h.store.Entries(r.Context(), c.ID, int(version))
+	if err != nil {
+		return codeListResponse{}, err
+	}
+	vs, err := h.store.CodeListVersions(r.Context(), c.ID)
+	if err != nil {
+		return codeListResponse{}, err
+	}
+	return codeListResponse{CodeList: c, Shown: int(version), Entries: entries, Versions: vs}, nil
+}
+
+func (h *handlers) apiCodeList(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.codeListData(r)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) editableCodeList(r *http.Request, p *identity.Principal) (CodeList, error) {
+	c, err := h.codeListOf(r)
+	if err != nil {
+		return CodeList{}, err
+	}
+	return c, canEdit(p, true, c.ownerPath, "code list")
+}
+
+func (h *handlers) apiUpdateCodeList(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.editableCodeList(r, p)
+	if err != nil {
+		return err
+	}
+	var in CodeListInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.OwnerOrgID != c.OwnerOrgID {
+		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return err
+		}
+	}
+	c, err = h.store.UpdateCodeList(r.Context(), ActorOf(p), c.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *handlers) apiPublishEntries(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.editableCodeList(r, p)
+	if err != nil {
+		return err
+	}
+	var in entriesRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err = h.store.PublishEntries(r.Context(), ActorOf(p), c.ID, in.Entries, in.Note)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.editableCodeList(r, p)
+	if err != nil {
+		return err
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxImportBytes+1)
+	note := r.URL.Query().Get("note")
+	if note == "" {
+		note = "API import"
+	}
+	c, n, err := h.store.ImportEntries(r.Context(), ActorOf(p), c.ID, body, note)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, importResponse{CodeList: c, Imported: n})
+	return nil
+}
+
+func (h *handlers) apiEntriesCSV(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.codeListData(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteEntriesCSV(&buf, res.Entries); err != nil {
+		return err
+	}
+	name := res.CodeList.Code + "-v" + strconv.Itoa(res.Shown) + ".csv"
+	sendFile(w, "text/csv; charset=utf-8", name, buf.Bytes())
+	return nil
+}
+
+// sendFile writes a download; names are built from codes (safe characters).
+func sendFile(w http.ResponseWriter, ctype, name string, b []byte) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < ' ' || r > '~' {
+			return '_'
+		}
+		return r
+	}, name)+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(b)
+}
+
+// --- dictionary ---
+
+func (h *handlers) apiElements(w http.ResponseWriter, r *http.Request) error {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListElements(r.Context(), r.URL.Query().Get("q"), page)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) elementData(r *http.Request) (elementResponse, error) {
+	e, err := h.elementOf(r)
+	if err != nil {
+		return elementResponse{}, err
+	}
+	p := identity.FromContext(r.Context())
+	res, err := h.store.ListServices(r.Context(), ServiceFilter{Viewer: p, ElementID: e.ID, Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return elementResponse{}, err
+	}
+	for i := range res.Items {
+		res.Items[i] = redactService(p, res.Items[i])
+	}
+	return elementResponse{Element: e, Services: res.Items}, nil
+}
+
+func (h *handlers) apiElement(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.elementData(r)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiCreateElement(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in ElementInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	e, err := h.store.CreateElement(r.Context(), ActorOf(p), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (h *handlers) apiUpdateElement(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	e, err := h.elementOf(r)
+	if err != nil {
+		return err
+	}
+	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
+		return err
+	}
+	var in ElementInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.OwnerOrgID != e.OwnerOrgID {
+		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return err
+		}
+	}
+	e, err = h.store.UpdateElement(r.Context(), ActorOf(p), e.ID, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// --- reviews (D47-34.2) ---
+
+func today() workday.Date { return workday.DateOf(time.Now()) }
+
+func (h *handlers) apiReviews(w http.ResponseWriter, r *http.Request) error {
+	rows, err := h.store.ReviewOverview(r.Context(), today())
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, rows)
+	return nil
+}
+
+func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
+	org, err := pathID(r, "org", "organisation")
+	if err != nil {
+		return err
+	}
+	st, err := h.store.ReviewStatus(r.Context(), org, today())
+	if err != nil {
+		return err
+	}
+	redactAll(identity.FromContext(r.Context()), st.Services)
+	platform.WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func redactAll(p *identity.Principal, list []Service) {
+	for i := range list {
+		list[i] = redactService(p, list[i])
+	}
+}
+
+func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	org, err := pathID(r, "org", "organisation")
+	if err != nil {
+		return err
+	}
+	var in noteRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	path, err := h.store.OrgPath(r.Context(), org)
+	if err != nil {
+		return err
+	}
+	if !mayManage(p, path) {
+		return platform.Forbidden()
+	}
+	if err := h.store.RecordReview(r.Context(), ActorOf(p), org, in.Note); err != nil {
+		return err
+	}
+	st, err := h.store.ReviewStatus(r.Context(), org, today())
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, st)
+	return nil
+}
+
+// --- upstream allow-list (platform administrators) ---
+
+func requireAdmin(r *http.Request) (*identity.Principal, error) {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsPlatformAdmin() {
+		return nil, platform.Forbidden()
+	}
+	return p, nil
+}
+
+func (h *handlers) apiHosts(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireAdmin(r); err != nil {
+		return err
+	}
+	hosts, err := h.store.UpstreamHosts(r.Context())
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, hosts)
+	return nil
+}
+
+func (h *handlers) apiAllowHost(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireAdmin(r)
+	if err != nil {
+		return err
+	}
+	var in hostRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.store.AllowUpstreamHost(r.Context(), ActorOf(p), in.Host, in.Note); err != nil {
+		return err
+	}
+	hosts, err := h.store.UpstreamHosts(r.Context())
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, hosts)
+	return nil
+}
+
+func (h *handlers) apiDisallowHost(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireAdmin(r); err != nil {
+		return err
+	}
+	if err := h.store.DisallowUpstreamHost(r.Context(), r.PathValue("host")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// --- export (page and API) ---
+
+func (h *handlers) export(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	what, format := r.URL.Query().Get("type"), r.URL.Query().Get("format")
+	lang := web.Lang(r)
+	var buf bytes.Buffer
+	stamp := time.Now().In(web.VNZone).Format("20060102")
+	switch format {
+	case "csv", "":
+		if what == "" {
+			what = "services"
+		}
+		if err := h.store.ExportCSV(r.Context(), &buf, p, what, lang); err != nil {
+			return err
+		}
+		sendFile(w, "text/csv; charset=utf-8", "catalog-"+what+"-"+stamp+".csv", buf.Bytes())
+	case "xlsx":
+		if err := h.store.ExportXLSX(r.Context(), &buf, p, what, lang); err != nil {
+			return err
+		}
+		name := what
+		if name == "" {
+			name = "all"
+		}
+		sendFile(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "catalog-"+name+"-"+stamp+".xlsx", buf.Bytes())
+	default:
+		return platform.FieldError("format", "invalid_format", "format must be csv or xlsx")
+	}
+	return nil
+}

@@ -1,0 +1,1130 @@
+package catalog
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/workday"
+)
+
+// Choices are the labelled values forms and filters offer.
+type Choices struct {
+	Kinds, Classes, Categories, Forms, Methods, Statuses, Types, Actions, States []label
+}
+
+var choices = Choices{Kinds: databaseKinds, Classes: classifications, Categories: consumerCategories, Forms: forms,
+	Methods: methods, Statuses: statuses, Types: dataTypes, Actions: proposalActions, States: proposalStates}
+
+func (h *handlers) registerPages(mux *http.ServeMux) {
+	s := h.site
+	handle := func(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
+		mux.HandleFunc(pattern, s.Handler(fn))
+	}
+	handle("GET /catalog", h.indexPage)
+	handle("GET /catalog/export", h.export)
+	handle("GET /catalog/available", h.availablePage)
+
+	handle("GET /catalog/services/new", h.newServicePage)
+	handle("POST /catalog/services", h.createServiceForm)
+	handle("GET /catalog/services/{ref}", h.servicePage)
+	handle("GET /catalog/services/{ref}/edit", h.editServicePage)
+	handle("POST /catalog/services/{ref}", h.updateServiceForm)
+	handle("POST /catalog/services/{ref}/status", h.serviceStatusForm)
+	handle("GET /catalog/services/{ref}/history", h.historyPage)
+
+	handle("GET /catalog/databases", h.databasesPage)
+	handle("GET /catalog/databases/new", h.newDatabasePage)
+	handle("POST /catalog/databases", h.createDatabaseForm)
+	handle("GET /catalog/databases/{id}", h.databasePage)
+	handle("GET /catalog/databases/{id}/edit", h.editDatabasePage)
+	handle("POST /catalog/databases/{id}", h.updateDatabaseForm)
+	handle("POST /catalog/databases/{id}/publish", h.publishDatabaseForm)
+
+	handle("GET /catalog/regulations", h.regulationsPage)
+	handle("GET /catalog/regulations/new", h.newRegulationPage)
+	handle("POST /catalog/regulations", h.createRegulationForm)
+	handle("GET /catalog/regulations/{id}", h.regulationPage)
+	handle("GET /catalog/regulations/{id}/edit", h.editRegulationPage)
+	handle("POST /catalog/regulations/{id}", h.updateRegulationForm)
+	handle("POST /catalog/regulations/{id}/publish", h.publishRegulationForm)
+
+	handle("GET /catalog/codelists", h.codeListsPage)
+	handle("POST /catalog/codelists", h.createCodeListForm)
+	handle("GET /catalog/codelists/{id}", h.codeListPage)
+	handle("GET /catalog/codelists/{id}/entries.csv", h.apiEntriesCSV)
+	handle("POST /catalog/codelists/{id}/import", h.importForm)
+
+	handle("GET /catalog/dictionary", h.dictionaryPage)
+	handle("POST /catalog/dictionary", h.createElementForm)
+	handle("GET /catalog/dictionary/{id}", h.elementPage)
+	handle("GET /catalog/dictionary/{id}/edit", h.editElementPage)
+	handle("POST /catalog/dictionary/{id}", h.updateElementForm)
+
+	handle("GET /catalog/reviews", h.reviewsPage)
+	handle("GET /catalog/reviews/{org}", h.reviewPage)
+	handle("POST /catalog/reviews/{org}", h.recordReviewForm)
+
+	handle("GET /catalog/proposals", h.proposalsPage)
+	handle("GET /catalog/proposals/new", h.newProposalPage)
+	handle("POST /catalog/proposals", h.createProposalForm)
+	handle("GET /catalog/proposals/{id}", h.proposalPage)
+	handle("GET /catalog/proposals/{id}/edit", h.editProposalPage)
+	handle("POST /catalog/proposals/{id}", h.updateProposalForm)
+	handle("POST /catalog/proposals/{id}/move", h.moveProposalForm)
+
+	handle("GET /catalog/upstream-hosts", h.hostsPage)
+	handle("POST /catalog/upstream-hosts", h.allowHostForm)
+	handle("POST /catalog/upstream-hosts/remove", h.removeHostForm)
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// render shows a page with form values and errors (422 when there are errors).
+func (h *handlers) render(w http.ResponseWriter, r *http.Request, page string, data any, form url.Values, errs map[string]string) {
+	v := h.site.NewView(w, r, data)
+	v.Form, v.Errors = form, errs
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	h.site.Render(w, r, status, page, v)
+}
+
+// --- search ---
+
+type searchPage struct {
+	Q         SearchQuery
+	Res       SearchResult
+	Orgs      []directory.Org
+	Choices   Choices
+	CanManage bool
+	Admin     bool
+	More      map[string]string // section -> query string of its next page
+}
+
+func (h *handlers) indexPage(w http.ResponseWriter, r *http.Request) error {
+	q, err := searchQuery(r)
+	if err != nil {
+		return err
+	}
+	if q.Limit == 0 {
+		q.Limit = 20
+	}
+	res, err := h.store.Search(r.Context(), q)
+	if err != nil {
+		fe, ferr := web.FormErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		h.render(w, r, "catalog/index.html", searchPage{Q: q, Choices: choices}, r.URL.Query(), fe)
+		return nil
+	}
+	all, err := h.dir.ListOrgs(r.Context(), directory.OrgFilter{Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return err
+	}
+	var orgs []directory.Org // providers are agencies, not enterprises
+	for _, o := range all.Items {
+		if o.Kind != directory.KindEnterprise {
+			orgs = append(orgs, o)
+		}
+	}
+	p := identity.FromContext(r.Context())
+	more := map[string]string{}
+	for sec, n := range map[string]int{"database": res.DatabaseCount, "service": res.ServiceCount, "item": res.ItemCount} {
+		off := 0
+		if q.Type == sec {
+			off = q.Offset
+		}
+		if off+q.Limit < n {
+			v := r.URL.Query()
+			v.Set("type", sec)
+			v.Set("offset", strconv.Itoa(off+q.Limit))
+			more[sec] = v.Encode()
+		}
+	}
+	h.render(w, r, "catalog/index.html", searchPage{Q: q, Res: res, Orgs: orgs, Choices: choices, CanManage: managesAny(p),
+		Admin: p.IsPlatformAdmin(), More: more}, r.URL.Query(), nil)
+	return nil
+}
+
+func (h *handlers) availablePage(w http.ResponseWriter, r *http.Request) error {
+	item := r.URL.Query().Get("item")
+	av, err := h.store.Available(r.Context(), identity.FromContext(r.Context()), item)
+	if err != nil {
+		fe, ferr := web.FormErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		h.render(w, r, "catalog/available.html", av, r.URL.Query(), fe)
+		return nil
+	}
+	h.render(w, r, "catalog/available.html", av, r.URL.Query(), nil)
+	return nil
+}
+
+// --- services ---
+
+// formData is what every edit form needs besides its values.
+type formData struct {
+	Action      string
+	Cancel      string
+	Editing     bool
+	Orgs        []directory.Org
+	Databases   []Database
+	Regulations []Regulation
+	CodeLists   []CodeList
+	Selected    map[string]bool // chosen values of multi-selects
+	Choices     Choices
+	Record      any
+}
+
+// managedOrgList lists the organisations where p may manage the catalog.
+func (h *handlers) managedOrgList(r *http.Request, p *identity.Principal) ([]directory.Org, error) {
+	res, err := h.dir.ListOrgs(r.Context(), directory.OrgFilter{Under: p.Scope(identity.PermCatalogManage), Page: platform.Page{Limit: platform.MaxPageSize}})
+	return res.Items, err
+}
+
+func (h *handlers) formData(r *http.Request, p *identity.Principal, action, cancel string, form url.Values) (formData, error) {
+	fd := formData{Action: action, Cancel: cancel, Choices: choices, Selected: map[string]bool{}}
+	var err error
+	if fd.Orgs, err = h.managedOrgList(r, p); err != nil {
+		return fd, err
+	}
+	if len(fd.Orgs) == 0 {
+		return fd, platform.Forbidden()
+	}
+	dbs, err := h.store.ListDatabases(r.Context(), DatabaseFilter{Viewer: p, WithoutItems: true, Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return fd, err
+	}
+	regs, err := h.store.ListRegulations(r.Context(), RegulationFilter{Viewer: p, Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return fd, err
+	}
+	cls, err := h.store.ListCodeLists(r.Context(), "", platform.Page{Limit: platform.MaxPageSize})
+	if err != nil {
+		return fd, err
+	}
+	fd.Databases, fd.Regulations, fd.CodeLists = dbs.Items, regs.Items, cls.Items
+	for _, v := range form["database_ids"] {
+		fd.Selected[v] = true
+	}
+	return fd, nil
+}
+
+func (h *handlers) showForm(w http.ResponseWriter, r *http.Request, p *identity.Principal, page, action, cancel string,
+	editing bool, record any, form url.Values, errs map[string]string) error {
+	fd, err := h.formData(r, p, action, cancel, form)
+	if err != nil {
+		return err
+	}
+	fd.Editing, fd.Record = editing, record
+	h.render(w, r, page, fd, form, errs)
+	return nil
+}
+
+func (h *handlers) newServicePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	form := url.Values{"form": {"default"}, "method": {"online"}, "schema": {"{\n  \"type\": \"object\",\n  \"properties\": {\n  }\n}"}}
+	if o := r.URL.Query().Get("org"); o != "" {
+		form.Set("provider_org_id", o)
+	}
+	return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services", "/catalog", false, nil, form, nil)
+}
+
+func (h *handlers) createServiceForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in, nums, err := h.parseServiceForm(r)
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id")
+	}
+	var sv Service
+	if err == nil {
+		sv, err = h.store.CreateService(r.Context(), ActorOf(p), in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nums)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services", "/catalog", false, nil, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), "Service created as a draft.")
+	return nil
+}
+
+type serviceData struct {
+	Service     Service
+	Databases   []Database
+	Regulation  *Regulation
+	Versions    []Version
+	CanManage   bool
+	Overdue     bool
+	Today       workday.Date
+	Transitions []string
+}
+
+func (h *handlers) servicePage(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	sv, err := h.visibleService(r, p)
+	if err != nil {
+		return err
+	}
+	d := serviceData{Service: sv, CanManage: mayManage(p, sv.providerPath), Today: today()}
+	d.Overdue = sv.PublicationOverdue(d.Today)
+	for _, id := range sv.DatabaseIDs {
+		if db, err := h.store.Database(r.Context(), id); err == nil && canSee(p, db.Status == StatusPublished, db.ownerPath, "") == nil {
+			d.Databases = append(d.Databases, db)
+		}
+	}
+	if sv.RegulationID != 0 {
+		if reg, err := h.store.Regulation(r.Context(), sv.RegulationID); err == nil && canSee(p, reg.Status == StatusPublished, reg.ownerPath, "") == nil {
+			d.Regulation = &reg
+		}
+	}
+	vs, _, err := h.versionsFor(r)
+	if err != nil {
+		return err
+	}
+	if len(vs) > 3 {
+		vs = vs[:3]
+	}
+	d.Versions = vs
+	if d.CanManage {
+		for _, t := range []Transition{ToReady, ToPublished, ToRetired, ToDraft} {
+			for _, st := range allowedFrom[t] {
+				if st == sv.Status {
+					d.Transitions = append(d.Transitions, string(t))
+				}
+			}
+		}
+	}
+	h.site.Page(w, r, "catalog/service.html", d)
+	return nil
+}
+
+func (h *handlers) editServicePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	sv, err := h.editableService(r, p)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services/"+itoa(sv.ID), "/catalog/services/"+itoa(sv.ID),
+		true, sv, serviceValues(sv), nil)
+}
+
+func (h *handlers) updateServiceForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	sv, err := h.editableService(r, p)
+	if err != nil {
+		return err
+	}
+	in, nums, err := h.parseServiceForm(r)
+	if err == nil && in.ProviderOrgID != sv.ProviderOrgID {
+		err = h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id")
+	}
+	if err == nil {
+		_, err = h.store.UpdateService(r.Context(), ActorOf(p), sv.ID, in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nums)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services/"+itoa(sv.ID), "/catalog/services/"+itoa(sv.ID),
+			true, sv, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), "Saved.")
+	return nil
+}
+
+var transitionNotices = map[Transition]string{ToReady: "The service is ready; publish it within the deadline.",
+	ToPublished: "The service is published.", ToRetired: "The service is retired.", ToDraft: "The service is a draft again."}
+
+func (h *handlers) serviceStatusForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	sv, err := h.editableService(r, p)
+	if err != nil {
+		return err
+	}
+	to := Transition(r.PostFormValue("to"))
+	if _, err := h.store.Transition(r.Context(), ActorOf(p), sv.ID, to); err != nil {
+		e := platform.AsError(err)
+		if e.Class == platform.EInternal {
+			return err
+		}
+		web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), e.Message)
+		return nil
+	}
+	web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), transitionNotices[to])
+	return nil
+}
+
+func (h *handlers) historyPage(w http.ResponseWriter, r *http.Request) error {
+	vs, sv, err := h.versionsFor(r)
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/history.html", map[string]any{"Service": sv, "Versions": vs})
+	return nil
+}
+
+// --- databases ---
+
+func (h *handlers) databasesPage(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	kind := DatabaseKind(r.URL.Query().Get("kind"))
+	if kind != "" && !validValue(databaseKinds, string(kind)) {
+		kind = ""
+	}
+	res, err := h.store.ListDatabases(r.Context(), DatabaseFilter{Viewer: p, Kind: kind, Query: r.URL.Query().Get("q"), Page: page})
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/databases.html", map[string]any{"List": res, "Q": r.URL.Query().Get("q"), "Kind": string(kind),
+		"Choices": choices, "CanManage": managesAny(p)})
+	return nil
+}
+
+func (h *handlers) newDatabasePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases", "/catalog/databases", false, nil,
+		url.Values{"kind": {"shared"}}, nil)
+}
+
+func (h *handlers) createDatabaseForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in, nums, err := h.parseDatabaseForm(r)
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	var d Database
+	if err == nil {
+		d, err = h.store.CreateDatabase(r.Context(), ActorOf(p), in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nums)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases", "/catalog/databases", false, nil, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Database created as a draft.")
+	return nil
+}
+
+func (h *handlers) databasePage(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	d, err := h.visibleDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	svs, err := h.store.ListServices(r.Context(), ServiceFilter{Viewer: p, DatabaseID: d.ID, Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return err
+	}
+	regs, err := h.store.ListRegulations(r.Context(), RegulationFilter{Viewer: p, DatabaseID: d.ID, Page: platform.Page{Limit: 100}})
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/database.html", map[string]any{"DB": d, "Services": svs.Items, "Regulations": regs.Items,
+		"CanManage": mayManage(p, d.ownerPath)})
+	return nil
+}
+
+func (h *handlers) editDatabasePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.editableDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases/"+itoa(d.ID), "/catalog/databases/"+itoa(d.ID),
+		true, d, databaseValues(d), nil)
+}
+
+func (h *handlers) updateDatabaseForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.editableDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	in, nums, err := h.parseDatabaseForm(r)
+	if err == nil && in.OwnerOrgID != d.OwnerOrgID {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	if err == nil {
+		_, err = h.store.UpdateDatabase(r.Context(), ActorOf(p), d.ID, in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nums)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases/"+itoa(d.ID), "/catalog/databases/"+itoa(d.ID),
+			true, d, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Saved.")
+	return nil
+}
+
+func (h *handlers) publishDatabaseForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.editableDatabase(r, p)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.PublishDatabase(r.Context(), ActorOf(p), d.ID); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Published.")
+	return nil
+}
+
+// --- regulations ---
+
+func (h *handlers) regulationsPage(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListRegulations(r.Context(), RegulationFilter{Viewer: p, Page: page})
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/regulations.html", map[string]any{"List": res, "CanManage": managesAny(p)})
+	return nil
+}
+
+func (h *handlers) newRegulationPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	form := url.Values{"auth_required": {"1"}, "validity_hours": {"0"}, "log_retention_days": {"1825"}}
+	if d := r.URL.Query().Get("database"); d != "" {
+		form.Set("database_id", d)
+	}
+	return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations", "/catalog/regulations", false, nil, form, nil)
+}
+
+func (h *handlers) createRegulationForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in, err := parseRegulationForm(r)
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	var reg Regulation
+	if err == nil {
+		reg, err = h.store.CreateRegulation(r.Context(), ActorOf(p), in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations", "/catalog/regulations", false, nil, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Usage regulation created as a draft.")
+	return nil
+}
+
+func (h *handlers) regulationPage(w http.ResponseWriter, r *http.Request) error {
+	p := identity.FromContext(r.Context())
+	reg, err := h.visibleRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	svs, err := h.store.ListServices(r.Context(), ServiceFilter{Viewer: p, RegulationID: reg.ID, Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return err
+	}
+	var db *Database
+	if reg.DatabaseID != 0 {
+		if d, err := h.store.Database(r.Context(), reg.DatabaseID); err == nil {
+			db = &d
+		}
+	}
+	h.site.Page(w, r, "catalog/regulation.html", map[string]any{"Reg": reg, "Services": svs.Items, "DB": db,
+		"CanManage": mayManage(p, reg.ownerPath), "ValidityHours": reg.ValiditySeconds / 3600})
+	return nil
+}
+
+func (h *handlers) editRegulationPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	reg, err := h.editableRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations/"+itoa(reg.ID), "/catalog/regulations/"+itoa(reg.ID),
+		true, reg, regulationValues(reg), nil)
+}
+
+func (h *handlers) updateRegulationForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	reg, err := h.editableRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	in, err := parseRegulationForm(r)
+	if err == nil && in.OwnerOrgID != reg.OwnerOrgID {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	if err == nil {
+		_, err = h.store.UpdateRegulation(r.Context(), ActorOf(p), reg.ID, in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations/"+itoa(reg.ID), "/catalog/regulations/"+itoa(reg.ID),
+			true, reg, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Saved.")
+	return nil
+}
+
+func (h *handlers) publishRegulationForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	reg, err := h.editableRegulation(r, p)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.PublishRegulation(r.Context(), ActorOf(p), reg.ID); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Published.")
+	return nil
+}
+
+// --- code lists ---
+
+func (h *handlers) codeListsPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderCodeLists(w, r, nil, nil)
+}
+
+func (h *handlers) renderCodeLists(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error {
+	p := identity.FromContext(r.Context())
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	res, err := h.store.ListCodeLists(r.Context(), q, page)
+	if err != nil {
+		return err
+	}
+	var orgs []directory.Org
+	if managesAny(p) {
+		if orgs, err = h.managedOrgList(r, p); err != nil {
+			return err
+		}
+	}
+	h.render(w, r, "catalog/codelists.html", map[string]any{"List": res, "Q": q, "Orgs": orgs}, form, errs)
+	return nil
+}
+
+func (h *handlers) createCodeListForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in := CodeListInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	in.OwnerOrgID, err = formInt(r, "owner_org_id")
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	var c CodeList
+	if err == nil {
+		c, err = h.store.CreateCodeList(r.Context(), ActorOf(p), in, nil, "")
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.renderCodeLists(w, r, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/codelists/"+itoa(c.ID), "Code list created; import its entries.")
+	return nil
+}
+
+func (h *handlers) codeListPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderCodeList(w, r, nil, nil)
+}
+
+func (h *handlers) renderCodeList(w http.ResponseWriter, r *http.Request, errs map[string]string, lineErrs []LineError) error {
+	res, err := h.codeListData(r)
+	if err != nil {
+		return err
+	}
+	p := identity.FromContext(r.Context())
+	h.render(w, r, "catalog/codelist.html", map[string]any{"R": res, "CanManage": mayManage(p, res.CodeList.ownerPath),
+		"LineErrors": lineErrs}, nil, errs)
+	return nil
+}
+
+func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.editableCodeList(r, p)
+	if err != nil {
+		return err
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return h.renderCodeList(w, r, map[string]string{"file": "choose a CSV or XLSX file"}, nil)
+	}
+	defer f.Close()
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if note == "" {
+		note = importNote(hdr.Filename, 0)
+		note = strings.TrimSuffix(note, " (0 entries)")
+	}
+	_, _, err = h.store.ImportEntries(r.Context(), ActorOf(p), c.ID, f, note)
+	if err != nil {
+		fe, ferr := web.FormErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		lines, _ := platform.AsError(err).Extra["errors"].([]LineError)
+		if len(lines) > 0 {
+			fe["file"] = "The file has errors; nothing was imported. Fix these lines and import again:"
+		}
+		return h.renderCodeList(w, r, fe, lines)
+	}
+	web.Redirect(w, r, "/catalog/codelists/"+itoa(c.ID), "Imported as a new version.")
+	return nil
+}
+
+// --- dictionary ---
+
+func (h *handlers) dictionaryPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderDictionary(w, r, url.Values{"data_type": {"string"}}, nil)
+}
+
+func (h *handlers) renderDictionary(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error {
+	p := identity.FromContext(r.Context())
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	res, err := h.store.ListElements(r.Context(), q, page)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"List": res, "Q": q, "Choices": choices}
+	if managesAny(p) {
+		fd, err := h.formData(r, p, "/catalog/dictionary", "", form)
+		if err != nil {
+			return err
+		}
+		data["Form"] = fd
+	}
+	h.render(w, r, "catalog/dictionary.html", data, form, errs)
+	return nil
+}
+
+func (h *handlers) createElementForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in, err := parseElementForm(r)
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	var e Element
+	if err == nil {
+		e, err = h.store.CreateElement(r.Context(), ActorOf(p), in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.renderDictionary(w, r, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/dictionary/"+itoa(e.ID), "Data element added.")
+	return nil
+}
+
+func (h *handlers) elementPage(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.elementData(r)
+	if err != nil {
+		return err
+	}
+	p := identity.FromContext(r.Context())
+	data := map[string]any{"E": res.Element, "Services": res.Services, "CanManage": mayManage(p, res.Element.ownerPath)}
+	if res.Element.CodeListID != 0 {
+		if c, err := h.store.CodeList(r.Context(), res.Element.CodeListID); err == nil {
+			data["CodeList"] = c
+		}
+	}
+	if res.Element.SourceDatabaseID != 0 {
+		if d, err := h.store.Database(r.Context(), res.Element.SourceDatabaseID); err == nil && d.Status == StatusPublished {
+			data["SourceDB"] = d
+		}
+	}
+	h.site.Page(w, r, "catalog/element.html", data)
+	return nil
+}
+
+func (h *handlers) editElementPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	e, err := h.elementOf(r)
+	if err != nil {
+		return err
+	}
+	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/element_form.html", "/catalog/dictionary/"+itoa(e.ID), "/catalog/dictionary/"+itoa(e.ID),
+		true, e, elementValues(e), nil)
+}
+
+func (h *handlers) updateElementForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	e, err := h.elementOf(r)
+	if err != nil {
+		return err
+	}
+	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
+		return err
+	}
+	in, err := parseElementForm(r)
+	if err == nil && in.OwnerOrgID != e.OwnerOrgID {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	if err == nil {
+		_, err = h.store.UpdateElement(r.Context(), ActorOf(p), e.ID, in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/element_form.html", "/catalog/dictionary/"+itoa(e.ID), "/catalog/dictionary/"+itoa(e.ID),
+			true, e, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/dictionary/"+itoa(e.ID), "Saved.")
+	return nil
+}
+
+// --- reviews ---
+
+func (h *handlers) reviewsPage(w http.ResponseWriter, r *http.Request) error {
+	rows, err := h.store.ReviewOverview(r.Context(), today())
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/reviews.html", map[string]any{"Rows": rows})
+	return nil
+}
+
+func (h *handlers) reviewPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderReview(w, r, nil)
+}
+
+func (h *handlers) renderReview(w http.ResponseWriter, r *http.Request, errs map[string]string) error {
+	org, err := pathID(r, "org", "organisation")
+	if err != nil {
+		return err
+	}
+	st, err := h.store.ReviewStatus(r.Context(), org, today())
+	if err != nil {
+		return err
+	}
+	p := identity.FromContext(r.Context())
+	redactAll(p, st.Services)
+	path, err := h.store.OrgPath(r.Context(), org)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, "catalog/review.html", map[string]any{"S": st, "CanManage": mayManage(p, path)}, nil, errs)
+	return nil
+}
+
+func (h *handlers) recordReviewForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	org, err := pathID(r, "org", "organisation")
+	if err != nil {
+		return err
+	}
+	path, err := h.store.OrgPath(r.Context(), org)
+	if err != nil {
+		return err
+	}
+	if !mayManage(p, path) {
+		return platform.Forbidden()
+	}
+	if err := h.store.RecordReview(r.Context(), ActorOf(p), org, r.PostFormValue("note")); err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.renderReview(w, r, fe)
+	}
+	web.Redirect(w, r, "/catalog/reviews/"+itoa(org), "Review recorded.")
+	return nil
+}
+
+// --- proposals ---
+
+func (h *handlers) proposalsPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	state := ProposalState(r.URL.Query().Get("state"))
+	res, err := h.store.ListProposals(r.Context(), p, state, page)
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "catalog/proposals.html", map[string]any{"List": res, "State": string(state), "Choices": choices, "CanManage": managesAny(p)})
+	return nil
+}
+
+func (h *handlers) newProposalPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals", "/catalog/proposals", false, nil,
+		url.Values{"action": {"add"}}, nil)
+}
+
+func (h *handlers) createProposalForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	in, err := parseProposalForm(r)
+	if err == nil {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	var pr Proposal
+	if err == nil {
+		pr, err = h.store.CreateProposal(r.Context(), ActorOf(p), in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals", "/catalog/proposals", false, nil, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/proposals/"+itoa(pr.ID), "Proposal saved as a draft.")
+	return nil
+}
+
+func (h *handlers) proposalPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderProposal(w, r, nil)
+}
+
+func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs map[string]string) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, "catalog/proposal.html", map[string]any{"P": pr, "CanManage": mayManage(p, pr.ownerPath), "Admin": p.IsPlatformAdmin()}, nil, errs)
+	return nil
+}
+
+func (h *handlers) editProposalPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals/"+itoa(pr.ID), "/catalog/proposals/"+itoa(pr.ID),
+		true, pr, proposalValues(pr), nil)
+}
+
+func (h *handlers) updateProposalForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	in, err := parseProposalForm(r)
+	if err == nil && in.OwnerOrgID != pr.OwnerOrgID {
+		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
+	}
+	if err == nil {
+		_, err = h.store.UpdateProposal(r.Context(), ActorOf(p), pr.ID, in)
+	}
+	if err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals/"+itoa(pr.ID), "/catalog/proposals/"+itoa(pr.ID),
+			true, pr, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/proposals/"+itoa(pr.ID), "Saved.")
+	return nil
+}
+
+func (h *handlers) moveProposalForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	pr, err := h.visibleProposal(r, p)
+	if err != nil {
+		return err
+	}
+	if _, err := h.moveProposal(r.Context(), p, pr, r.PostFormValue("step"), r.PostFormValue("note")); err != nil {
+		e := platform.AsError(err)
+		switch e.Class {
+		case platform.EInvalid:
+			f := e.Field
+			if f != "note" {
+				f = "_form"
+			}
+			return h.renderProposal(w, r, map[string]string{f: e.Message})
+		case platform.EConflict:
+			return h.renderProposal(w, r, map[string]string{"_form": e.Message})
+		}
+		return err
+	}
+	web.Redirect(w, r, "/catalog/proposals/"+itoa(pr.ID), "Saved.")
+	return nil
+}
+
+// --- upstream allow-list ---
+
+func requireAdminPage(r *http.Request) (*identity.Principal, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsPlatformAdmin() {
+		return nil, platform.Forbidden()
+	}
+	return p, nil
+}
+
+func (h *handlers) hostsPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderHosts(w, r, nil, nil)
+}
+
+func (h *handlers) renderHosts(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error {
+	if _, err := requireAdminPage(r); err != nil {
+		return err
+	}
+	hosts, err := h.store.UpstreamHosts(r.Context())
+	if err != nil {
+		return err
+	}
+	h.render(w, r, "catalog/hosts.html", map[string]any{"Hosts": hosts}, form, errs)
+	return nil
+}
+
+func (h *handlers) allowHostForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireAdminPage(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.AllowUpstreamHost(r.Context(), ActorOf(p), r.PostFormValue("host"), r.PostFormValue("note")); err != nil {
+		fe, err := formErrors(err, nil)
+		if err != nil {
+			return err
+		}
+		return h.renderHosts(w, r, r.PostForm, fe)
+	}
+	web.Redirect(w, r, "/catalog/upstream-hosts", "Saved.")
+	return nil
+}
+
+func (h *handlers) removeHostForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireAdminPage(r); err != nil {
+		return err
+	}
+	if err := h.store.DisallowUpstreamHost(r.Context(), r.PostFormValue("host")); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/catalog/upstream-hosts", "Removed.")
+	return nil
+}

@@ -1,0 +1,220 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+)
+
+// Bounds of a regulation's durations.
+const (
+	MaxValiditySeconds  = 10 * 365 * 24 * 3600 // 10 years
+	MaxLogRetentionDays = 100 * 365
+)
+
+func (in *RegulationInput) validate() error {
+	for _, p := range []*string{&in.Title, &in.Topic, &in.DocumentRef, &in.WhoMayAccess, &in.StorageRules, &in.OtherTerms} {
+		*p = strings.TrimSpace(*p)
+	}
+	if in.OwnerOrgID <= 0 {
+		return platform.FieldError("owner_org_id", "required", "the owner organisation is required")
+	}
+	if err := checkText("title", in.Title, 1, 300); err != nil {
+		return err
+	}
+	// D47-22: a regulation covers a database or a data-topic group.
+	if in.DatabaseID < 0 {
+		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
+	}
+	if in.DatabaseID == 0 && in.Topic == "" {
+		return platform.FieldError("topic", "required", "name the database or the data-topic group the regulation covers")
+	}
+	if err := checkText("topic", in.Topic, 0, 300); err != nil {
+		return err
+	}
+	if err := checkText("document_ref", in.DocumentRef, 0, 300); err != nil {
+		return err
+	}
+	if err := checkText("who_may_access", in.WhoMayAccess, 1, 4000); err != nil {
+		return err
+	}
+	if in.ValiditySeconds < 0 || in.ValiditySeconds > MaxValiditySeconds {
+		return platform.FieldError("validity_seconds", "invalid_duration", "the validity must be between 0 and 10 years")
+	}
+	if in.LogRetentionDays < 0 || in.LogRetentionDays > MaxLogRetentionDays {
+		return platform.FieldError("log_retention_days", "invalid_duration", "the log retention must be between 0 (no limit) and %d days", MaxLogRetentionDays)
+	}
+	if err := checkText("storage_rules", in.StorageRules, 0, 8000); err != nil {
+		return err
+	}
+	return checkText("other_terms", in.OtherTerms, 0, 8000)
+}
+
+func (s *Store) checkRegulationRefs(ctx context.Context, q platform.Querier, in RegulationInput) error {
+	if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return err
+	}
+	if in.DatabaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, in.DatabaseID) {
+		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
+	}
+	return nil
+}
+
+// CreateRegulation adds a draft usage regulation.
+func (s *Store) CreateRegulation(ctx context.Context, by Actor, in RegulationInput) (Regulation, error) {
+	if err := in.validate(); err != nil {
+		return Regulation{}, err
+	}
+	var id int64
+	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		if err := s.checkRegulationRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_regulations (owner_org_id, title, database_id, topic, document_ref,
+			who_may_access, auth_required, validity_seconds, log_retention_days, log_request_body, log_response_content,
+			storage_rules, other_terms, status, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'draft',$14,$14) RETURNING id`,
+			in.OwnerOrgID, in.Title, nullID(in.DatabaseID), in.Topic, in.DocumentRef, in.WhoMayAccess, in.AuthRequired,
+			in.ValiditySeconds, in.LogRetentionDays, in.LogRequestBody, in.LogResponseContent, in.StorageRules, in.OtherTerms, now).Scan(&id)
+		return wrap("insert regulation", err)
+	})
+	if err != nil {
+		return Regulation{}, err
+	}
+	return s.Regulation(ctx, id)
+}
+
+// UpdateRegulation replaces a regulation's terms. A service whose
+// regulation stops allowing unauthenticated access cannot stay open.
+func (s *Store) UpdateRegulation(ctx context.Context, by Actor, id int64, in RegulationInput) (Regulation, error) {
+	if err := in.validate(); err != nil {
+		return Regulation{}, err
+	}
+	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		if err := s.checkRegulationRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		if in.AuthRequired && exists(ctx, tx, `SELECT COUNT(*) FROM catalog_services WHERE regulation_id = $1 AND open = TRUE`, id) {
+			return platform.FieldError("auth_required", "open_services", "open services rely on this regulation allowing access without authentication (D47-40.1); close them first")
+		}
+		r, err := tx.ExecContext(ctx, `UPDATE catalog_regulations SET owner_org_id=$1, title=$2, database_id=$3, topic=$4,
+			document_ref=$5, who_may_access=$6, auth_required=$7, validity_seconds=$8, log_retention_days=$9,
+			log_request_body=$10, log_response_content=$11, storage_rules=$12, other_terms=$13, updated_at=$14 WHERE id=$15`,
+			in.OwnerOrgID, in.Title, nullID(in.DatabaseID), in.Topic, in.DocumentRef, in.WhoMayAccess, in.AuthRequired,
+			in.ValiditySeconds, in.LogRetentionDays, in.LogRequestBody, in.LogResponseContent, in.StorageRules, in.OtherTerms, now, id)
+		if err != nil {
+			return fmt.Errorf("update regulation: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return platform.NotFound("regulation")
+		}
+		return nil
+	})
+	if err != nil {
+		return Regulation{}, err
+	}
+	return s.Regulation(ctx, id)
+}
+
+// PublishRegulation publishes a regulation (D47-22: regulations are public).
+func (s *Store) PublishRegulation(ctx context.Context, by Actor, id int64) (Regulation, error) {
+	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		r, err := tx.ExecContext(ctx, `UPDATE catalog_regulations SET status='published', published_at=$1, updated_at=$1 WHERE id=$2 AND status='draft'`, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			if !exists(ctx, tx, `SELECT COUNT(*) FROM catalog_regulations WHERE id = $1`, id) {
+				return platform.NotFound("regulation")
+			}
+			return platform.Errorf(platform.EConflict, "invalid_transition", "the regulation is already published")
+		}
+		return nil
+	})
+	if err != nil {
+		return Regulation{}, err
+	}
+	return s.Regulation(ctx, id)
+}
+
+const regulationColumns = `r.id, r.owner_org_id, o.name, o.path, r.title, COALESCE(r.database_id, 0), r.topic, r.document_ref,
+	r.who_may_access, r.auth_required, r.validity_seconds, r.log_retention_days, r.log_request_body, r.log_response_content,
+	r.storage_rules, r.other_terms, r.status, r.published_at, r.created_at, r.updated_at`
+
+const regulationFrom = ` FROM catalog_regulations r JOIN organisations o ON o.id = r.owner_org_id`
+
+func scanRegulation(row interface{ Scan(...any) error }) (Regulation, error) {
+	var r Regulation
+	var pub sql.NullTime
+	err := row.Scan(&r.ID, &r.OwnerOrgID, &r.OwnerName, &r.ownerPath, &r.Title, &r.DatabaseID, &r.Topic, &r.DocumentRef,
+		&r.WhoMayAccess, &r.AuthRequired, &r.ValiditySeconds, &r.LogRetentionDays, &r.LogRequestBody, &r.LogResponseContent,
+		&r.StorageRules, &r.OtherTerms, &r.Status, &pub, &r.CreatedAt, &r.UpdatedAt)
+	r.PublishedAt = timePtr(pub)
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	return r, err
+}
+
+// OwnerPath is the owner organisation's path.
+func (r Regulation) OwnerPath() string { return r.ownerPath }
+
+// Regulation returns one usage regulation: validity (D47-41), log retention
+// (D47-45.3), whether authentication is required (D47-40.1) and whether the
+// log keeps bodies. The sharing and gateway packages use it.
+func (s *Store) Regulation(ctx context.Context, id int64) (Regulation, error) {
+	r, err := scanRegulation(s.db.Read.QueryRowContext(ctx, `SELECT `+regulationColumns+regulationFrom+` WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Regulation{}, platform.NotFound("regulation")
+	}
+	return r, err
+}
+
+// RegulationFilter narrows a regulation listing.
+type RegulationFilter struct {
+	Viewer     *identity.Principal
+	OwnerOrgID int64
+	DatabaseID int64
+	Page       platform.Page
+}
+
+// ListRegulations lists regulations visible to the viewer.
+func (s *Store) ListRegulations(ctx context.Context, f RegulationFilter) (platform.PageResult[Regulation], error) {
+	var w where
+	w.add("r.id > ?", f.Page.After)
+	w.scope("r.status = 'published'", "o.path", f.Viewer)
+	if f.OwnerOrgID != 0 {
+		path, err := s.OrgPath(ctx, f.OwnerOrgID)
+		if err != nil {
+			return platform.PageResult[Regulation]{}, platform.FieldError("owner", "unknown_org", "organisation %d does not exist", f.OwnerOrgID)
+		}
+		w.add("o.path LIKE ?", path+"%")
+	}
+	if f.DatabaseID != 0 {
+		w.add("r.database_id = ?", f.DatabaseID)
+	}
+	limit := pageLimit(f.Page)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+regulationColumns+regulationFrom+` WHERE `+w.sql()+` ORDER BY r.id LIMIT `+w.next(),
+		append(w.args, limit+1)...)
+	if err != nil {
+		return platform.PageResult[Regulation]{}, fmt.Errorf("list regulations: %w", err)
+	}
+	defer rows.Close()
+	var out []Regulation
+	for rows.Next() {
+		r, err := scanRegulation(rows)
+		if err != nil {
+			return platform.PageResult[Regulation]{}, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return platform.PageResult[Regulation]{}, err
+	}
+	f.Page.Limit = limit
+	return platform.NewPageResult(out, f.Page, func(r Regulation) int64 { return r.ID }), nil
+}

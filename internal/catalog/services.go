@@ -1,0 +1,693 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/rules"
+	"github.com/govdx/govdx/internal/workday"
+)
+
+// Limits of a service description.
+const (
+	MaxItems       = 200
+	MaxCapacitySec = 1_000_000
+	MaxCapacityDay = 1_000_000_000
+)
+
+func (in *ServiceInput) trim() {
+	for _, p := range []*string{&in.Identifier, &in.Name, &in.Description, &in.Documentation, &in.UpstreamURL} {
+		*p = strings.TrimSpace(*p)
+	}
+	in.Identifier = strings.ToLower(in.Identifier)
+	for i := range in.Items {
+		in.Items[i].Key = strings.TrimSpace(in.Items[i].Key)
+		in.Items[i].Label = strings.TrimSpace(in.Items[i].Label)
+	}
+}
+
+// validate checks what can be checked without the database and returns the
+// first problem, naming the field.
+func (in *ServiceInput) validate() error {
+	in.trim()
+	if err := CheckIdentifier(in.Identifier); err != nil {
+		return err
+	}
+	if err := checkText("name", in.Name, 1, 300); err != nil {
+		return err
+	}
+	if in.ProviderOrgID <= 0 {
+		return platform.FieldError("provider_org_id", "required", "the provider organisation is required")
+	}
+	if err := checkText("description", in.Description, 0, 4000); err != nil {
+		return err
+	}
+	if err := checkText("documentation", in.Documentation, 0, 50000); err != nil {
+		return err
+	}
+	if !validValue(forms, string(in.Form)) {
+		return platform.FieldError("form", "invalid_form", "the sharing form must be default or special")
+	}
+	if !validValue(methods, string(in.Method)) {
+		return platform.FieldError("method", "invalid_method", "the sharing method must be online, sync or package")
+	}
+	// D47-23.4: the connection capacity is part of the service record.
+	if in.CapacityPerSec < 0 || in.CapacityPerSec > MaxCapacitySec {
+		return platform.FieldError("capacity_per_second", "invalid_capacity", "calls per second must be between 0 and %d", MaxCapacitySec)
+	}
+	if in.CapacityPerDay < 0 || in.CapacityPerDay > MaxCapacityDay {
+		return platform.FieldError("capacity_per_day", "invalid_capacity", "calls per day must be between 0 and %d", MaxCapacityDay)
+	}
+	if in.CapacityPerSec == 0 && in.CapacityPerDay == 0 {
+		return platform.FieldError("capacity_per_second", "capacity_required", "state the connection capacity: calls per second, per day, or both")
+	}
+	props, err := CheckSchema(in.Schema)
+	if err != nil {
+		return err
+	}
+	in.Schema = canonicalJSON(in.Schema)
+	if len(in.Items) == 0 {
+		return platform.FieldError("items", "required", "list the data items the service can return")
+	}
+	if len(in.Items) > MaxItems {
+		return platform.FieldError("items", "too_many", "a service returns at most %d data items", MaxItems)
+	}
+	seen := map[string]bool{}
+	for i, it := range in.Items {
+		f := fmt.Sprintf("items[%d]", i)
+		if !itemKeyRE.MatchString(it.Key) {
+			return platform.FieldError(f+".key", "invalid_key", "data item key %q must be a JSON property name (letters, digits, '_')", it.Key)
+		}
+		if seen[it.Key] {
+			return platform.FieldError(f+".key", "duplicate_key", "data item key %q is listed twice", it.Key)
+		}
+		seen[it.Key] = true
+		if props != nil && !props[it.Key] {
+			return platform.FieldError(f+".key", "not_in_schema", "data item key %q is not a top-level property of the schema", it.Key)
+		}
+		if err := checkText(f+".label", it.Label, 1, 300); err != nil {
+			return err
+		}
+		if it.ElementID < 0 {
+			return platform.FieldError(f+".element_id", "unknown_element", "data element %d does not exist", it.ElementID)
+		}
+	}
+	dbs := map[int64]bool{}
+	for _, id := range in.DatabaseIDs {
+		if id <= 0 || dbs[id] {
+			return platform.FieldError("database_ids", "invalid_database", "each database is listed once by its id")
+		}
+		dbs[id] = true
+	}
+	if in.Method == MethodOnline && in.UpstreamURL == "" {
+		return platform.FieldError("upstream_url", "required", "an online service needs its upstream endpoint")
+	}
+	// D47-36: special-request sharing needs an agreement per consumer, so it
+	// cannot be open to anyone.
+	if in.Open && in.Form != FormDefault {
+		return platform.FieldError("open", "open_special", "only a default-shared service can be open")
+	}
+	if in.RegulationID < 0 {
+		return platform.FieldError("regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
+	}
+	return nil
+}
+
+// checkRefs validates what needs the database: references and the upstream
+// allow-list.
+func (s *Store) checkServiceRefs(ctx context.Context, q platform.Querier, in ServiceInput) error {
+	if _, err := orgPath(ctx, q, in.ProviderOrgID, "provider_org_id"); err != nil {
+		return err
+	}
+	if in.UpstreamURL != "" {
+		if err := CheckUpstreamURL(in.UpstreamURL, func(host string) (bool, error) {
+			return hostAllowed(ctx, q, host)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, id := range in.DatabaseIDs {
+		if !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, id) {
+			return platform.FieldError("database_ids", "unknown_database", "database %d does not exist", id)
+		}
+	}
+	for i, it := range in.Items {
+		if it.ElementID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE id = $1`, it.ElementID) {
+			return platform.FieldError(fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
+		}
+	}
+	if in.RegulationID != 0 {
+		var auth bool
+		err := q.QueryRowContext(ctx, `SELECT auth_required FROM catalog_regulations WHERE id = $1`, in.RegulationID).Scan(&auth)
+		if errors.Is(err, sql.ErrNoRows) {
+			return platform.FieldError("regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
+		}
+		if err != nil {
+			return err
+		}
+		// D47-40.1: access without authentication only where the usage
+		// regulation allows it.
+		if in.Open && auth {
+			return platform.FieldError("open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
+		}
+	} else if in.Open {
+		return platform.FieldError("open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
+	}
+	return nil
+}
+
+func exists(ctx context.Context, q platform.Querier, query string, args ...any) bool {
+	var n int
+	if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return false
+	}
+	return n > 0
+}
+
+func hostAllowed(ctx context.Context, q platform.Querier, host string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM catalog_upstream_hosts WHERE host = $1`, host).Scan(&n)
+	return n > 0, err
+}
+
+// CreateService validates and adds a service as a draft; its first version
+// is recorded (D47-25.2).
+func (s *Store) CreateService(ctx context.Context, by Actor, in ServiceInput) (Service, error) {
+	return s.createService(ctx, by, in, time.Time{})
+}
+
+func (s *Store) createService(ctx context.Context, by Actor, in ServiceInput, at time.Time) (Service, error) {
+	if err := in.validate(); err != nil {
+		return Service{}, err
+	}
+	var id int64
+	err := s.changeAt(ctx, at, func(tx platform.Tx, now time.Time, t *touched) error {
+		if err := s.checkServiceRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_services (identifier, name, provider_org_id, description,
+			documentation, schema_json, form, method, capacity_per_second, capacity_per_day, upstream_url, open,
+			regulation_id, status, version, created_at, updated_at, updated_by_name)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'draft',1,$14,$14,$15) RETURNING id`,
+			in.Identifier, in.Name, in.ProviderOrgID, in.Description, in.Documentation, in.Schema, in.Form, in.Method,
+			in.CapacityPerSec, in.CapacityPerDay, in.UpstreamURL, in.Open, nullID(in.RegulationID), now, by.Name).Scan(&id)
+		if platform.IsUniqueViolation(err) {
+			return platform.FieldError("identifier", "duplicate_identifier", "a service with identifier %q already exists", in.Identifier)
+		}
+		if err != nil {
+			return fmt.Errorf("insert service: %w", err)
+		}
+		if err := writeServiceParts(ctx, tx, id, in); err != nil {
+			return err
+		}
+		t.services = append(t.services, id)
+		return recordVersion(ctx, tx, id, "create", by, now)
+	})
+	if err != nil {
+		return Service{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+// UpdateService replaces a service's description. A change to a published
+// service is published at once (D47-25.2); every change is a new version.
+func (s *Store) UpdateService(ctx context.Context, by Actor, id int64, in ServiceInput) (Service, error) {
+	if err := in.validate(); err != nil {
+		return Service{}, err
+	}
+	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		old, err := loadService(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		// The identifier is stable once consumers may know it.
+		if in.Identifier != old.Identifier && old.PublishedAt != nil {
+			return platform.FieldError("identifier", "identifier_immutable", "the identifier of a service that has been published cannot change")
+		}
+		if err := s.checkServiceRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE catalog_services SET identifier=$1, name=$2, provider_org_id=$3, description=$4,
+			documentation=$5, schema_json=$6, form=$7, method=$8, capacity_per_second=$9, capacity_per_day=$10,
+			upstream_url=$11, open=$12, regulation_id=$13, version=version+1, updated_at=$14, updated_by_name=$15 WHERE id=$16`,
+			in.Identifier, in.Name, in.ProviderOrgID, in.Description, in.Documentation, in.Schema, in.Form, in.Method,
+			in.CapacityPerSec, in.CapacityPerDay, in.UpstreamURL, in.Open, nullID(in.RegulationID), now, by.Name, id)
+		if platform.IsUniqueViolation(err) {
+			return platform.FieldError("identifier", "duplicate_identifier", "a service with identifier %q already exists", in.Identifier)
+		}
+		if err != nil {
+			return fmt.Errorf("update service: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_service_items WHERE service_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_service_databases WHERE service_id = $1`, id); err != nil {
+			return err
+		}
+		if err := writeServiceParts(ctx, tx, id, in); err != nil {
+			return err
+		}
+		t.services = append(t.services, id)
+		return recordVersion(ctx, tx, id, "update", by, now)
+	})
+	if err != nil {
+		return Service{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+func writeServiceParts(ctx context.Context, tx platform.Tx, id int64, in ServiceInput) error {
+	for i, it := range in.Items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_service_items (service_id, position, key, label, element_id) VALUES ($1,$2,$3,$4,$5)`,
+			id, i, it.Key, it.Label, nullID(it.ElementID)); err != nil {
+			return fmt.Errorf("insert service item: %w", err)
+		}
+	}
+	for _, db := range in.DatabaseIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_service_databases (service_id, database_id) VALUES ($1,$2)`, id, db); err != nil {
+			return fmt.Errorf("insert service database: %w", err)
+		}
+	}
+	return nil
+}
+
+// recordVersion stores the service as it now is: a full JSON snapshot with
+// who and when (D47-25.2).
+func recordVersion(ctx context.Context, tx platform.Tx, id int64, action string, by Actor, now time.Time) error {
+	sv, err := loadService(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	snap, err := json.Marshal(snapshotOf(sv))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO catalog_service_versions (service_id, version, action, snapshot, changed_at, changed_by, changed_by_name)
+		VALUES ($1,$2,$3,$4,$5,$6,$7)`, id, sv.Version, action, string(snap), now, by.userID(), by.Name)
+	return wrap("record version", err)
+}
+
+// Transition is a status change of a service.
+type Transition string
+
+const (
+	ToReady     Transition = "ready"
+	ToPublished Transition = "publish"
+	ToRetired   Transition = "retire"
+	ToDraft     Transition = "draft"
+)
+
+// allowedFrom is the service state machine: the states each transition may
+// start from.
+var allowedFrom = map[Transition][]Status{
+	ToReady:     {StatusDraft},
+	ToPublished: {StatusDraft, StatusReady},
+	ToRetired:   {StatusPublished},
+	ToDraft:     {StatusReady, StatusRetired},
+}
+
+// MarkReady records that the service is ready to be published: the
+// D47-25.1 clock (publication within 1 working day) starts.
+func (s *Store) MarkReady(ctx context.Context, by Actor, id int64) (Service, error) {
+	return s.Transition(ctx, by, id, ToReady)
+}
+
+// Publish publishes the service in the catalog, flagging a publication
+// later than the D47-25.1 deadline.
+func (s *Store) Publish(ctx context.Context, by Actor, id int64) (Service, error) {
+	return s.Transition(ctx, by, id, ToPublished)
+}
+
+// Retire withdraws a published service; it stays visible as retired.
+func (s *Store) Retire(ctx context.Context, by Actor, id int64) (Service, error) {
+	return s.Transition(ctx, by, id, ToRetired)
+}
+
+// Transition changes a service's status; a transition the state machine
+// does not allow is refused with a conflict.
+func (s *Store) Transition(ctx context.Context, by Actor, id int64, to Transition) (Service, error) {
+	return s.transitionAt(ctx, by, id, to, time.Time{})
+}
+
+func (s *Store) transitionAt(ctx context.Context, by Actor, id int64, to Transition, at time.Time) (Service, error) {
+	err := s.changeAt(ctx, at, func(tx platform.Tx, now time.Time, t *touched) error {
+		if err := s.transition(ctx, tx, by, id, to, now); err != nil {
+			return err
+		}
+		t.services = append(t.services, id)
+		return nil
+	})
+	if err != nil {
+		return Service{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+func (s *Store) transition(ctx context.Context, tx platform.Tx, by Actor, id int64, to Transition, at time.Time) error {
+	sv, err := loadService(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	from, ok := allowedFrom[to]
+	if !ok {
+		return platform.FieldError("status", "invalid_transition", "unknown status change %q", to)
+	}
+	okFrom := false
+	for _, st := range from {
+		okFrom = okFrom || st == sv.Status
+	}
+	if !okFrom {
+		return platform.Errorf(platform.EConflict, "invalid_transition", "a %s service cannot be changed to %s", sv.Status, to)
+	}
+	switch to {
+	case ToReady:
+		due, err := s.publicationDue(at)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE catalog_services SET status='ready', ready_at=$1, publication_due=$2 WHERE id=$3`, at, due.String(), id)
+		if err != nil {
+			return err
+		}
+	case ToPublished:
+		if sv.RegulationID != 0 {
+			var st string
+			if err := tx.QueryRowContext(ctx, `SELECT status FROM catalog_regulations WHERE id = $1`, sv.RegulationID).Scan(&st); err != nil {
+				return err
+			}
+			if st != string(StatusPublished) {
+				return platform.FieldError("regulation_id", "regulation_unpublished", "publish the usage regulation before the service")
+			}
+		}
+		readyAt, due := at, sv.PublicationDue
+		if sv.Status == StatusReady && sv.ReadyAt != nil {
+			readyAt = *sv.ReadyAt
+		}
+		if sv.Status != StatusReady || due.IsZero() {
+			if due, err = s.publicationDue(readyAt); err != nil {
+				return err
+			}
+		}
+		// D47-25.1: published later than the deadline counted from ready-at.
+		late := workday.DateOf(at).After(due)
+		_, err = tx.ExecContext(ctx, `UPDATE catalog_services SET status='published', ready_at=$1, publication_due=$2,
+			published_at=$3, publication_late=$4, retired_at=NULL WHERE id=$5`, readyAt, due.String(), at, late, id)
+		if err != nil {
+			return err
+		}
+	case ToRetired:
+		if _, err := tx.ExecContext(ctx, `UPDATE catalog_services SET status='retired', retired_at=$1 WHERE id=$2`, at, id); err != nil {
+			return err
+		}
+	case ToDraft:
+		if _, err := tx.ExecContext(ctx, `UPDATE catalog_services SET status='draft', ready_at=NULL, publication_due='' WHERE id=$1`, id); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE catalog_services SET version=version+1, updated_at=$1, updated_by_name=$2 WHERE id=$3`,
+		at, by.Name, id); err != nil {
+		return err
+	}
+	return recordVersion(ctx, tx, id, string(to), by, at)
+}
+
+// publicationDue applies the D47-25.1 rule in force on the day the service
+// became ready.
+func (s *Store) publicationDue(readyAt time.Time) (workday.Date, error) {
+	due, _, err := s.rules.Due(rules.KeyServicePublication, s.cal, workday.DateOf(readyAt))
+	if err != nil {
+		return workday.Date{}, fmt.Errorf("D47-25.1 rule: %w", err)
+	}
+	return due, nil
+}
+
+// PublicationOverdue reports whether a ready service has passed its
+// D47-25.1 publication deadline on day today without being published.
+func (sv Service) PublicationOverdue(today workday.Date) bool {
+	return sv.Status == StatusReady && !sv.PublicationDue.IsZero() && today.After(sv.PublicationDue)
+}
+
+const serviceColumns = `s.id, s.identifier, s.name, s.provider_org_id, o.name, o.path, s.description, s.documentation,
+	s.schema_json, s.form, s.method, s.capacity_per_second, s.capacity_per_day, s.upstream_url, s.open,
+	COALESCE(s.regulation_id, 0), s.status, s.ready_at, s.publication_due, s.published_at, s.publication_late,
+	s.retired_at, s.version, s.created_at, s.updated_at, s.updated_by_name`
+
+const serviceFrom = ` FROM catalog_services s JOIN organisations o ON o.id = s.provider_org_id`
+
+func scanService(row interface{ Scan(...any) error }) (Service, error) {
+	var sv Service
+	var ready, pub, ret sql.NullTime
+	var due string
+	err := row.Scan(&sv.ID, &sv.Identifier, &sv.Name, &sv.ProviderOrgID, &sv.ProviderName, &sv.providerPath, &sv.Description,
+		&sv.Documentation, &sv.Schema, &sv.Form, &sv.Method, &sv.CapacityPerSec, &sv.CapacityPerDay, &sv.UpstreamURL, &sv.Open,
+		&sv.RegulationID, &sv.Status, &ready, &due, &pub, &sv.PublicationLate, &ret, &sv.Version, &sv.CreatedAt, &sv.UpdatedAt, &sv.UpdatedBy)
+	if err != nil {
+		return sv, err
+	}
+	sv.ReadyAt, sv.PublishedAt, sv.RetiredAt = timePtr(ready), timePtr(pub), timePtr(ret)
+	sv.CreatedAt, sv.UpdatedAt = sv.CreatedAt.UTC(), sv.UpdatedAt.UTC()
+	if due != "" {
+		sv.PublicationDue, _ = workday.ParseDate(due)
+	}
+	sv.Items, sv.DatabaseIDs = []DataItem{}, []int64{}
+	return sv, nil
+}
+
+func loadService(ctx context.Context, q platform.Querier, id int64) (Service, error) {
+	sv, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+serviceFrom+` WHERE s.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Service{}, platform.NotFound("service")
+	}
+	if err != nil {
+		return Service{}, err
+	}
+	list := []Service{sv}
+	if err := loadServiceParts(ctx, q, list); err != nil {
+		return Service{}, err
+	}
+	return list[0], nil
+}
+
+// loadServiceParts fills the items and databases of services in two queries.
+func loadServiceParts(ctx context.Context, q platform.Querier, list []Service) error {
+	if len(list) == 0 {
+		return nil
+	}
+	pos := map[int64]int{}
+	ids := make([]int64, len(list))
+	for i, sv := range list {
+		pos[sv.ID], ids[i] = i, sv.ID
+	}
+	ph, args := inList(ids, 1)
+	rows, err := q.QueryContext(ctx, `SELECT i.service_id, i.key, i.label, COALESCE(i.element_id, 0), COALESCE(e.code, ''), COALESCE(e.name, '')
+		FROM catalog_service_items i LEFT JOIN catalog_elements e ON e.id = i.element_id
+		WHERE i.service_id IN (`+ph+`) ORDER BY i.service_id, i.position`, args...)
+	if err != nil {
+		return fmt.Errorf("load service items: %w", err)
+	}
+	for rows.Next() {
+		var sid int64
+		var it DataItem
+		if err := rows.Scan(&sid, &it.Key, &it.Label, &it.ElementID, &it.ElementCode, &it.ElementName); err != nil {
+			rows.Close()
+			return err
+		}
+		list[pos[sid]].Items = append(list[pos[sid]].Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT service_id, database_id FROM catalog_service_databases WHERE service_id IN (`+ph+`) ORDER BY service_id, database_id`, args...)
+	if err != nil {
+		return fmt.Errorf("load service databases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sid, did int64
+		if err := rows.Scan(&sid, &did); err != nil {
+			return err
+		}
+		list[pos[sid]].DatabaseIDs = append(list[pos[sid]].DatabaseIDs, did)
+	}
+	return rows.Err()
+}
+
+// Service returns one service, whatever its status (callers decide who may
+// see it). The sharing and gateway packages use it.
+func (s *Store) Service(ctx context.Context, id int64) (Service, error) {
+	return loadService(ctx, s.db.Read, id)
+}
+
+// ServiceByIdentifier returns the service with a stable identifier.
+func (s *Store) ServiceByIdentifier(ctx context.Context, identifier string) (Service, error) {
+	var id int64
+	err := s.db.Read.QueryRowContext(ctx, `SELECT id FROM catalog_services WHERE identifier = $1`, identifier).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Service{}, platform.NotFound("service")
+	}
+	if err != nil {
+		return Service{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+// ServiceFilter narrows a service listing.
+type ServiceFilter struct {
+	// Viewer sees public services and any in their catalog.manage scope.
+	Viewer *identity.Principal
+	// ProviderOrgID restricts to a provider and its units (0 = all).
+	ProviderOrgID int64
+	Status        Status
+	Form          Form
+	Method        Method
+	// ElementID restricts to services returning that dictionary element.
+	ElementID int64
+	// DatabaseID restricts to services serving that database.
+	DatabaseID int64
+	// RegulationID restricts to services under that usage regulation.
+	RegulationID int64
+	Page         platform.Page
+}
+
+// ListServices lists services by filter in id order with a cursor.
+func (s *Store) ListServices(ctx context.Context, f ServiceFilter) (platform.PageResult[Service], error) {
+	var w where
+	w.add("s.id > ?", f.Page.After)
+	w.scope("s.status IN ('published', 'retired')", "o.path", f.Viewer)
+	if f.ProviderOrgID != 0 {
+		path, err := s.OrgPath(ctx, f.ProviderOrgID)
+		if err != nil {
+			return platform.PageResult[Service]{}, platform.FieldError("provider", "unknown_org", "organisation %d does not exist", f.ProviderOrgID)
+		}
+		w.add("o.path LIKE ?", path+"%")
+	}
+	if f.Status != "" {
+		w.add("s.status = ?", string(f.Status))
+	}
+	if f.Form != "" {
+		w.add("s.form = ?", string(f.Form))
+	}
+	if f.Method != "" {
+		w.add("s.method = ?", string(f.Method))
+	}
+	if f.ElementID != 0 {
+		w.add("s.id IN (SELECT service_id FROM catalog_service_items WHERE element_id = ?)", f.ElementID)
+	}
+	if f.DatabaseID != 0 {
+		w.add("s.id IN (SELECT service_id FROM catalog_service_databases WHERE database_id = ?)", f.DatabaseID)
+	}
+	if f.RegulationID != 0 {
+		w.add("s.regulation_id = ?", f.RegulationID)
+	}
+	limit := pageLimit(f.Page)
+	q := `SELECT ` + serviceColumns + serviceFrom + ` WHERE ` + w.sql() + ` ORDER BY s.id LIMIT ` + w.next()
+	rows, err := s.db.Read.QueryContext(ctx, q, append(w.args, limit+1)...)
+	if err != nil {
+		return platform.PageResult[Service]{}, fmt.Errorf("list services: %w", err)
+	}
+	var out []Service
+	for rows.Next() {
+		sv, err := scanService(rows)
+		if err != nil {
+			rows.Close()
+			return platform.PageResult[Service]{}, err
+		}
+		out = append(out, sv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return platform.PageResult[Service]{}, err
+	}
+	if err := loadServiceParts(ctx, s.db.Read, out); err != nil {
+		return platform.PageResult[Service]{}, err
+	}
+	f.Page.Limit = limit
+	return platform.NewPageResult(out, f.Page, func(sv Service) int64 { return sv.ID }), nil
+}
+
+// RetentionFor returns how long sharing-log entries of a service are kept,
+// from its usage regulation (D47-45.3); 0 means keep without limit (no
+// regulation, or one that states no limit), so the purge keeps them.
+func (s *Store) RetentionFor(ctx context.Context, serviceID int64) (time.Duration, error) {
+	var days sql.NullInt64
+	err := s.db.Read.QueryRowContext(ctx, `SELECT r.log_retention_days FROM catalog_services s
+		LEFT JOIN catalog_regulations r ON r.id = s.regulation_id WHERE s.id = $1`, serviceID).Scan(&days)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, platform.NotFound("service")
+	}
+	if err != nil || !days.Valid {
+		return 0, err
+	}
+	return time.Duration(days.Int64) * 24 * time.Hour, nil
+}
+
+var hostnameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+
+// AllowUpstreamHost lets services use a host the link-local/metadata guard
+// would refuse. Only platform administrators may call it (checked by the
+// caller).
+func (s *Store) AllowUpstreamHost(ctx context.Context, by Actor, host, note string) error {
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(strings.TrimSpace(host), "[]")), ".")
+	if _, err := netip.ParseAddr(host); err != nil && (len(host) > 253 || !hostnameRE.MatchString(host)) {
+		return platform.FieldError("host", "invalid_host", "give a host name or IP address without scheme, port or path")
+	}
+	if err := checkText("note", note, 0, 500); err != nil {
+		return err
+	}
+	return s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO catalog_upstream_hosts (host, note, created_at, created_by_name) VALUES ($1,$2,$3,$4)
+			ON CONFLICT (host) DO UPDATE SET note = excluded.note`, host, note, now, by.Name)
+		return err
+	})
+}
+
+// DisallowUpstreamHost removes a host from the allow-list. Services already
+// saved keep their URL; the gateway checks dialled addresses itself.
+func (s *Store) DisallowUpstreamHost(ctx context.Context, host string) error {
+	return s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
+		r, err := tx.ExecContext(ctx, `DELETE FROM catalog_upstream_hosts WHERE host = $1`, strings.ToLower(host))
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return platform.NotFound("upstream host")
+		}
+		return nil
+	})
+}
+
+// UpstreamHost is an allow-listed upstream host.
+type UpstreamHost struct {
+	Host      string    `json:"host"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+}
+
+// UpstreamHosts lists the allow-list.
+func (s *Store) UpstreamHosts(ctx context.Context) ([]UpstreamHost, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT host, note, created_at, created_by_name FROM catalog_upstream_hosts ORDER BY host`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []UpstreamHost{}
+	for rows.Next() {
+		var h UpstreamHost
+		if err := rows.Scan(&h.Host, &h.Note, &h.CreatedAt, &h.CreatedBy); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

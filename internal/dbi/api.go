@@ -1,0 +1,466 @@
+package dbi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/govdx/govdx/internal/platform"
+)
+
+const tag = "dbi"
+
+// scoreRequest is the input of POST /dbi/score: the format of `govdx dbi score`.
+type scoreRequest struct {
+	Index      IndexKind      `json:"index"`
+	Levels     map[string]int `json:"levels,omitempty"`
+	StaffTotal int64          `json:"staff_total,omitempty"`
+	Units      []Unit         `json:"units,omitempty"`
+}
+
+type profileRequest struct {
+	OrgID int64 `json:"org_id"`
+	ProfileInput
+}
+
+type registrationResponse struct {
+	Enterprise Enterprise `json:"enterprise"`
+	Username   string     `json:"username"`
+}
+
+type reviewRequest struct {
+	Decision ConsultantStatus `json:"decision"`
+	Note     string           `json:"note"`
+}
+
+func (h *handlers) api(api *platform.API) {
+	api.Handle("POST", "/dbi/score", platform.Op{Summary: "Score levels (or a group's member units) without saving: points and levels recomputed",
+		Tag: tag, Public: true, Request: scoreRequest{}, Response: Result{}}, h.apiScore)
+	api.Handle("GET", "/dbi/models/{index}", platform.Op{Summary: "The criteria model of the sme or large index", Tag: tag, Public: true,
+		Response: Model{}}, h.apiModel)
+	api.Handle("GET", "/dbi/size", platform.Op{Summary: "Enterprise size class and suggested index (Annex IV)", Tag: tag, Public: true,
+		Response: SizeResult{}, Query: map[string]string{"sector": "sector or field (e.g. trade, construction)", "staff": "employees with social insurance",
+			"revenue": "billion VND", "capital": "billion VND", "subsidiaries": "1 when the enterprise has subsidiaries"}}, h.apiSize)
+	api.Handle("POST", "/dbi/registrations", platform.Op{Summary: "Register an enterprise with its first user's account", Tag: tag, Public: true,
+		Request: Registration{}, Response: registrationResponse{}, Status: http.StatusCreated}, h.apiRegister)
+	api.Handle("GET", "/dbi/enterprises", platform.Op{Summary: "Enterprises in my scope", Tag: tag,
+		Response: platform.PageResult[Enterprise]{}, Query: map[string]string{"q": "search words", "province": "province code", "cursor": "page cursor", "limit": "page size"}}, h.apiEnterprises)
+	api.Handle("POST", "/dbi/enterprises", platform.Op{Summary: "Add the DBI profile of an enterprise already in the directory", Tag: tag,
+		Request: profileRequest{}, Response: Enterprise{}, Status: http.StatusCreated}, h.apiCreateProfile)
+	api.Handle("GET", "/dbi/enterprises/{id}", platform.Op{Summary: "One enterprise's profile", Tag: tag, Response: Enterprise{}}, h.apiEnterprise)
+	api.Handle("PUT", "/dbi/enterprises/{id}", platform.Op{Summary: "Update an enterprise's sector and size data", Tag: tag,
+		Request: ProfileInput{}, Response: Enterprise{}}, h.apiUpdateProfile)
+	api.Handle("GET", "/dbi/enterprises/{id}/assessments", platform.Op{Summary: "An enterprise's assessments, newest first", Tag: tag,
+		Response: []Assessment{}}, h.apiEnterpriseAssessments)
+	api.Handle("POST", "/dbi/enterprises/{id}/assessments", platform.Op{Summary: "Start the assessment of a year", Tag: tag,
+		Request: NewAssessment{}, Response: Detail{}, Status: http.StatusCreated}, h.apiCreateAssessment)
+	api.Handle("GET", "/dbi/assessments/{id}", platform.Op{Summary: "An assessment with its four columns, outcomes and my possible actions", Tag: tag,
+		Response: Detail{}}, h.apiAssessment)
+	api.Handle("PUT", "/dbi/assessments/{id}/levels", platform.Op{Summary: "Save levels of my column (null clears one); MIC gives reasons", Tag: tag,
+		Request: LevelsInput{}, Response: Detail{}}, h.apiSaveLevels)
+	api.Handle("PUT", "/dbi/assessments/{id}/units", platform.Op{Summary: "Save the member units of a group assessment's column", Tag: tag,
+		Request: UnitsInput{}, Response: Detail{}}, h.apiSaveUnits)
+	api.Handle("POST", "/dbi/assessments/{id}/actions", platform.Op{Summary: "Take a workflow step", Tag: tag,
+		Request: ActionInput{}, Response: Detail{}}, h.apiAct)
+	api.Handle("GET", "/dbi/assessments/{id}/events", platform.Op{Summary: "An assessment's audit trail", Tag: tag, Response: []Event{}}, h.apiEvents)
+	api.Handle("GET", "/dbi/queue", platform.Op{Summary: "Assessments waiting for me", Tag: tag, Response: []Assessment{}}, h.apiQueue)
+	api.Handle("GET", "/dbi/consultants", platform.Op{Summary: "The consultant network (recognised; other statuses for MIC)", Tag: tag, Public: true,
+		Response: platform.PageResult[Consultant]{}, Query: map[string]string{"q": "search words", "province": "province code",
+			"specialty": "specialty code", "kind": "individual or unit", "status": "recognised (default), applied, rejected, revoked", "cursor": "page cursor", "limit": "page size"}}, h.apiConsultants)
+	api.Handle("POST", "/dbi/consultants", platform.Op{Summary: "Apply to the consultant network (creates the account)", Tag: tag, Public: true,
+		Request: Application{}, Response: Consultant{}, Status: http.StatusCreated}, h.apiApply)
+	api.Handle("GET", "/dbi/consultants/{id}", platform.Op{Summary: "One consultant", Tag: tag, Public: true, Response: Consultant{}}, h.apiConsultant)
+	api.Handle("POST", "/dbi/consultants/{id}/review", platform.Op{Summary: "MIC: recognise, reject or revoke a consultant", Tag: tag,
+		Request: reviewRequest{}, Response: Consultant{}}, h.apiReview)
+	api.Handle("GET", "/dbi/rankings", platform.Op{Summary: "Certified enterprises ranked by level and score", Tag: tag, Public: true,
+		Response: []Ranked{}, Query: map[string]string{"year": "year (required)", "province": "province code", "size": "micro, small, medium or large",
+			"field": "sector", "level": "0-5", "offset": "rows to skip", "limit": "page size"}}, h.apiRankings)
+	api.Handle("GET", "/dbi/statistics", platform.Op{Summary: "A year's aggregate per province (with Z-score and 10-point values), size and sector", Tag: tag,
+		Public: true, Response: Statistics{}, Query: map[string]string{"year": "year (required)"}}, h.apiStatistics)
+	api.Handle("GET", "/dbi/reports/provincial", platform.Op{Summary: "The yearly provincial report to MIC (letter 294) as XLSX", Tag: tag,
+		Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Query: map[string]string{"year": "year", "province": "province code"}}, h.apiReport)
+	api.Handle("GET", "/dbi/certificates/{code}", platform.Op{Summary: "Verify a certificate by its code", Tag: tag, Public: true,
+		Response: Certificate{}}, h.apiCertificate)
+	api.Handle("GET", "/dbi/certificates/{code}/pdf", platform.Op{Summary: "A certificate as PDF", Tag: tag, Public: true,
+		Produces: "application/pdf"}, h.apiCertificatePDF)
+}
+
+func (h *handlers) apiScore(w http.ResponseWriter, r *http.Request) error {
+	var raw json.RawMessage
+	if err := platform.DecodeJSON(w, r, &raw); err != nil {
+		return err
+	}
+	res, err := EvaluateJSON(raw)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return problemsError("invalid_input", ve)
+	}
+	if err != nil {
+		return platform.Errorf(platform.EInvalid, "invalid_input", "%s", err.Error())
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiModel(w http.ResponseWriter, r *http.Request) error {
+	m, err := ModelFor(IndexKind(r.PathValue("index")))
+	if err != nil {
+		return platform.NotFound("index")
+	}
+	platform.WriteJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (h *handlers) apiSize(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	sec, err := ParseSector(q.Get("sector"))
+	if err != nil {
+		return platform.FieldError("sector", "invalid_sector", "%s", err.Error())
+	}
+	in := SizeInput{Sector: sec, HasSubsidiaries: q.Get("subsidiaries") == "1" || q.Get("subsidiaries") == "true"}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{{"revenue", &in.Revenue}, {"capital", &in.Capital}} {
+		if s := q.Get(f.name); s != "" {
+			if *f.dst, err = strconv.ParseFloat(s, 64); err != nil {
+				return platform.FieldError(f.name, "invalid_amount", "%s must be a number of billion VND", f.name)
+			}
+		}
+	}
+	if s := q.Get("staff"); s != "" {
+		if in.Staff, err = strconv.Atoi(s); err != nil {
+			return platform.FieldError("staff", "invalid_number", "staff must be a whole number")
+		}
+	}
+	res, err := ClassifySize(in)
+	if err != nil {
+		return platform.Errorf(platform.EInvalid, "invalid_size", "%s", err.Error())
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiRegister(w http.ResponseWriter, r *http.Request) error {
+	var in Registration
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	e, u, err := h.store.Register(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, registrationResponse{Enterprise: e, Username: u.Username})
+	return nil
+}
+
+func (h *handlers) apiEnterprises(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	pg, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListEnterprises(r.Context(), p, EnterpriseFilter{Query: r.URL.Query().Get("q"), ProvinceCode: r.URL.Query().Get("province"), Page: pg})
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiCreateProfile(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in profileRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	e, err := h.store.CreateProfile(r.Context(), p, in.OrgID, in.ProfileInput)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+func (h *handlers) apiEnterprise(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.store.Enterprise(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (h *handlers) apiUpdateProfile(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in ProfileInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	e, err := h.store.UpdateProfile(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.Enterprise(r.Context(), p, id); err != nil {
+		return err
+	}
+	as, err := h.store.ListAssessments(r.Context(), p, AssessmentFilter{EnterpriseID: id})
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, as)
+	return nil
+}
+
+func (h *handlers) apiCreateAssessment(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in NewAssessment
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	d, err := h.store.CreateAssessment(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+// assessmentCall runs fn on the assessment of the path for an authenticated caller.
+func (h *handlers) assessmentCall(w http.ResponseWriter, r *http.Request, body any, fn func(id int64) (any, error)) error {
+	if _, err := apiPrincipal(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		if err := platform.DecodeJSON(w, r, body); err != nil {
+			return err
+		}
+	}
+	v, err := fn(id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h *handlers) apiAssessment(w http.ResponseWriter, r *http.Request) error {
+	return h.assessmentCall(w, r, nil, func(id int64) (any, error) { return h.store.Assessment(r.Context(), principal(r), id) })
+}
+
+func (h *handlers) apiSaveLevels(w http.ResponseWriter, r *http.Request) error {
+	var in LevelsInput
+	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.SaveLevels(r.Context(), principal(r), id, in) })
+}
+
+func (h *handlers) apiSaveUnits(w http.ResponseWriter, r *http.Request) error {
+	var in UnitsInput
+	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.SaveUnits(r.Context(), principal(r), id, in) })
+}
+
+func (h *handlers) apiAct(w http.ResponseWriter, r *http.Request) error {
+	var in ActionInput
+	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.Act(r.Context(), principal(r), id, in) })
+}
+
+func (h *handlers) apiEvents(w http.ResponseWriter, r *http.Request) error {
+	return h.assessmentCall(w, r, nil, func(id int64) (any, error) { return h.store.Events(r.Context(), principal(r), id) })
+}
+
+func (h *handlers) apiQueue(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	q, err := h.store.Queue(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, q)
+	return nil
+}
+
+func (h *handlers) apiConsultants(w http.ResponseWriter, r *http.Request) error {
+	pg, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	res, err := h.store.ListConsultants(r.Context(), principal(r), ConsultantFilter{Query: q.Get("q"), ProvinceCode: q.Get("province"),
+		Specialty: q.Get("specialty"), Kind: q.Get("kind"), Status: ConsultantStatus(q.Get("status")), Page: pg})
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiApply(w http.ResponseWriter, r *http.Request) error {
+	var in Application
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.store.Apply(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (h *handlers) apiConsultant(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := h.store.Consultant(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in reviewRequest
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.store.Review(r.Context(), p, id, in.Decision, in.Note)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *handlers) apiRankings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil {
+		return platform.FieldError("year", "required", "year is required")
+	}
+	f := RankingFilter{Year: year, ProvinceCode: q.Get("province"), Size: Size(q.Get("size")), Field: q.Get("field")}
+	for _, x := range []struct {
+		name string
+		dst  *int
+	}{{"offset", &f.Offset}, {"limit", &f.Limit}} {
+		if s := q.Get(x.name); s != "" {
+			if *x.dst, err = strconv.Atoi(s); err != nil {
+				return platform.FieldError(x.name, "invalid_number", "%s must be a whole number", x.name)
+			}
+		}
+	}
+	if s := q.Get("level"); s != "" {
+		l, err := strconv.Atoi(s)
+		if err != nil {
+			return platform.FieldError("level", "invalid_level", "level must be between 0 and %d", MaxLevel)
+		}
+		f.Level = &l
+	}
+	rows, err := h.store.Rankings(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, rows)
+	return nil
+}
+
+func (h *handlers) apiStatistics(w http.ResponseWriter, r *http.Request) error {
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil {
+		return platform.FieldError("year", "required", "year is required")
+	}
+	st, err := h.store.Statistics(r.Context(), year)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (h *handlers) apiReport(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	year, prov := atoi(r.URL.Query().Get("year")), r.URL.Query().Get("province")
+	data, err := h.store.ProvincialReport(r.Context(), p, year, prov)
+	if err != nil {
+		return err
+	}
+	writeXLSX(w, reportFilename(year, prov, h.store.db.Now()), data)
+	return nil
+}
+
+func (h *handlers) apiCertificate(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.store.CertificateByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *handlers) apiCertificatePDF(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.store.CertificateByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writePDF(w, c, verifyURL(r, c.Code))
+	return nil
+}

@@ -1,0 +1,127 @@
+package dbi
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// handlers serves the DBI pages and API.
+type handlers struct {
+	site   *web.Site
+	store  *Store
+	static map[string]staticFile // hashed name -> file
+	assets assets
+}
+
+type staticFile struct {
+	data  []byte
+	ctype string
+}
+
+// assets are the content-hashed URLs of the DBI stylesheet and script.
+type assets struct {
+	CSS, JS string
+}
+
+// Register adds the DBI pages (under /dbi), its static files (/dbi/static/)
+// and its API operations (under /api/v1/dbi).
+func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Store) error {
+	sub, _ := fs.Sub(templatesFS, "templates")
+	if err := site.AddPages("dbi", sub); err != nil {
+		return err
+	}
+	site.AddMessages(messages)
+	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Order: 60})
+	h := &handlers{site: site, store: store, static: map[string]staticFile{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(staticFS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ext := path.Ext(p)
+		hashed := strings.TrimSuffix(path.Base(p), ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		h.static[hashed] = staticFile{data: b, ctype: map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}[ext]}
+		switch ext {
+		case ".css":
+			h.assets.CSS = "/dbi/static/" + hashed
+		case ".js":
+			h.assets.JS = "/dbi/static/" + hashed
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	mux.HandleFunc("GET /dbi/static/{file}", h.serveStatic)
+	h.pages(mux)
+	h.api(api)
+	return nil
+}
+
+func (h *handlers) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.static[r.PathValue("file")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(f.data)
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, platform.NotFound(name)
+	}
+	return id, nil
+}
+
+// principal is the caller, nil when anonymous.
+func principal(r *http.Request) *identity.Principal { return identity.FromContext(r.Context()) }
+
+// apiPrincipal requires an authenticated caller.
+func apiPrincipal(r *http.Request) (*identity.Principal, error) {
+	p := principal(r)
+	if p == nil {
+		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
+	}
+	return p, nil
+}
+
+// verifyURL is the public verification address of a certificate, as seen by
+// the requester (printed on the PDF).
+func verifyURL(r *http.Request, code string) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/dbi/verify/" + url.PathEscape(code)
+}
+
+// atoi reads an optional integer form or query value (0 when empty or bad).
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}

@@ -1,0 +1,643 @@
+package opendata
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/workday"
+)
+
+// requirePublisher returns the principal when it may publish somewhere.
+func requirePublisher(r *http.Request) (*identity.Principal, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, err
+	}
+	if !isPublisher(p) {
+		return nil, platform.Forbidden()
+	}
+	return p, nil
+}
+
+// vocab is what the dataset form offers.
+type vocab struct {
+	Orgs        []directory.Org
+	Licenses    []License
+	Themes      []Theme
+	Frequencies []Frequency
+	Formats     []Format
+	MaxUpload   string
+	MaxBytes    int64
+	UploadJS    string
+	CSS         string
+}
+
+func (h *handlers) vocab(r *http.Request, p *identity.Principal) (vocab, error) {
+	orgs, err := h.publisherOrgs(r.Context(), p)
+	return vocab{Orgs: orgs, Licenses: Licenses, Themes: Themes, Frequencies: Frequencies, Formats: Formats,
+		MaxUpload: humanBytes(h.store.MaxUpload()), MaxBytes: h.store.MaxUpload(), UploadJS: h.assetURL["upload.js"], CSS: h.assetURL["opendata.css"]}, err
+}
+
+// --- dashboard ---
+
+type manageData struct {
+	vocab
+	Datasets platform.PageResult[Dataset]
+	Org      directory.Org
+	Status   OrgStatus
+	Q        string
+	State    string
+}
+
+func (h *handlers) managePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	voc, err := h.vocab(r, p)
+	if err != nil {
+		return err
+	}
+	if len(voc.Orgs) == 0 {
+		return platform.Forbidden()
+	}
+	data := manageData{vocab: voc, Q: r.URL.Query().Get("q"), State: r.URL.Query().Get("state")}
+	data.Org = voc.Orgs[0]
+	orgID, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
+	for _, o := range voc.Orgs {
+		if o.ID == orgID || orgID == 0 && o.ID == p.OrgID {
+			data.Org = o
+		}
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	data.Datasets, err = h.store.ListManaged(r.Context(), ManagedFilter{Under: p.Scope(identity.PermOpenDataPublish), OrgID: orgID,
+		State: data.State, Query: data.Q, Page: page})
+	if err != nil {
+		return err
+	}
+	if data.Status, err = h.store.Status(r.Context(), data.Org.ID, workday.DateOf(h.store.now())); err != nil {
+		return err
+	}
+	h.site.Page(w, r, "opendata/manage.html", data)
+	return nil
+}
+
+// --- dataset form ---
+
+func datasetInputFrom(r *http.Request) DatasetInput {
+	org, _ := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
+	_ = r.ParseForm()
+	return DatasetInput{OrgID: org, Name: r.PostFormValue("name"), Title: r.PostFormValue("title"), Notes: r.PostFormValue("notes"),
+		Tags: SplitTags(r.PostFormValue("tags")), Themes: r.PostForm["themes"], LicenseID: r.PostFormValue("license_id"),
+		Frequency: r.PostFormValue("frequency"), TemporalFrom: r.PostFormValue("temporal_from"), TemporalTo: r.PostFormValue("temporal_to"),
+		Spatial: r.PostFormValue("spatial"), ContactName: r.PostFormValue("contact_name"), ContactEmail: r.PostFormValue("contact_email"),
+		VersionNote: r.PostFormValue("version_note")}
+}
+
+// datasetForm is a dataset's values as a form (for redisplay).
+func datasetForm(d Dataset) url.Values {
+	v := url.Values{"org_id": {strconv.FormatInt(d.OrgID, 10)}, "name": {d.Name}, "title": {d.Title}, "notes": {d.Notes},
+		"license_id": {d.LicenseID}, "frequency": {d.Frequency}, "temporal_from": {d.TemporalFrom}, "temporal_to": {d.TemporalTo},
+		"spatial": {d.Spatial}, "contact_name": {d.ContactName}, "contact_email": {d.ContactEmail}}
+	tags := ""
+	for i, t := range d.Tags {
+		if i > 0 {
+			tags += ", "
+		}
+		tags += t
+	}
+	v.Set("tags", tags)
+	v["themes"] = d.Themes
+	return v
+}
+
+type newDatasetData struct {
+	vocab
+	Selected map[string]bool
+}
+
+func selectedThemes(v url.Values) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range v["themes"] {
+		m[t] = true
+	}
+	return m
+}
+
+func (h *handlers) newDatasetPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	voc, err := h.vocab(r, p)
+	if err != nil {
+		return err
+	}
+	v := h.site.NewView(w, r, newDatasetData{vocab: voc, Selected: map[string]bool{}})
+	v.Form = url.Values{"license_id": {DefaultLicense}, "frequency": {"annual"}, "org_id": {strconv.FormatInt(p.OrgID, 10)}}
+	h.site.Render(w, r, http.StatusOK, "opendata/dataset_new.html", v)
+	return nil
+}
+
+func (h *handlers) createDatasetForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	in := datasetInputFrom(r)
+	err = h.checkOrgAllowed(r.Context(), p, in.OrgID)
+	var d Dataset
+	if err == nil {
+		d, err = h.store.CreateDataset(r.Context(), p.UserID, in)
+	}
+	if err != nil {
+		fe, err := web.FormErrors(err)
+		if err != nil {
+			return err
+		}
+		voc, verr := h.vocab(r, p)
+		if verr != nil {
+			return verr
+		}
+		v := h.site.NewView(w, r, newDatasetData{vocab: voc, Selected: selectedThemes(r.PostForm)})
+		v.Errors, v.Form = fe, r.PostForm
+		h.site.Render(w, r, http.StatusUnprocessableEntity, "opendata/dataset_new.html", v)
+		return nil
+	}
+	h.audit(r.Context(), p, "opendata.dataset.create", "dataset:"+d.Name, d.Title)
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Draft created. Add its resources, then publish it.")
+	return nil
+}
+
+type manageDatasetData struct {
+	vocab
+	D             Dataset
+	Selected      map[string]bool
+	Versions      []VersionEntry
+	History       []RevisionRecord
+	Feedback      []Feedback
+	FindingLabels map[string]string
+	Update        *UpdateStatus
+	Statuses      []Option
+}
+
+func (h *handlers) manageDatasetPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderManageDataset(w, r, id, nil, http.StatusOK)
+}
+
+// renderManageDataset shows the publisher's page of a dataset, with form
+// errors (field -> message) when a form failed.
+func (h *handlers) renderManageDataset(w http.ResponseWriter, r *http.Request, id int64, errs map[string]string, status int) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.managedDataset(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	voc, err := h.vocab(r, p)
+	if err != nil {
+		return err
+	}
+	data := manageDatasetData{vocab: voc, D: d, FindingLabels: FindingLabels, Statuses: options(FeedbackStatuses)}
+	if data.Versions, err = h.store.Versions(r.Context(), d.ID); err != nil {
+		return err
+	}
+	if data.History, err = h.store.CheckHistory(r.Context(), d.ID); err != nil {
+		return err
+	}
+	if data.Feedback, err = h.store.ListFeedback(r.Context(), FeedbackFilter{DatasetID: d.ID, Limit: 100}); err != nil {
+		return err
+	}
+	data.Update, _ = h.store.updateStatus(d, workday.DateOf(h.store.now()))
+	v := h.site.NewView(w, r, &data)
+	v.Errors = errs
+	v.Form = datasetForm(d)
+	if r.Method == http.MethodPost && errs != nil && r.PostForm != nil && r.PostForm.Get("title") != "" {
+		v.Form = r.PostForm
+	}
+	data.Selected = selectedThemes(v.Form)
+	h.site.Render(w, r, status, "opendata/manage_dataset.html", v)
+	return nil
+}
+
+func (h *handlers) redisplay(w http.ResponseWriter, r *http.Request, id int64, err error) error {
+	fe, err := web.FormErrors(err)
+	if err != nil {
+		e := platform.AsError(err)
+		if e.Class == platform.EConflict {
+			return h.renderManageDataset(w, r, id, map[string]string{"_form": e.Message}, http.StatusConflict)
+		}
+		return err
+	}
+	return h.renderManageDataset(w, r, id, fe, http.StatusUnprocessableEntity)
+}
+
+func (h *handlers) loadManaged(r *http.Request) (*identity.Principal, Dataset, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, Dataset{}, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, Dataset{}, err
+	}
+	d, err := h.managedDataset(r.Context(), p, id)
+	return p, d, err
+}
+
+func (h *handlers) updateDatasetForm(w http.ResponseWriter, r *http.Request) error {
+	p, d, err := h.loadManaged(r)
+	if err != nil {
+		return err
+	}
+	in := datasetInputFrom(r)
+	if err := h.checkOrgAllowed(r.Context(), p, in.OrgID); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	if _, err := h.store.UpdateDataset(r.Context(), p.UserID, d.ID, in); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.dataset.update", "dataset:"+d.Name, in.VersionNote)
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Saved.")
+	return nil
+}
+
+func (h *handlers) publishForm(w http.ResponseWriter, r *http.Request) error {
+	p, d, err := h.loadManaged(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.Publish(r.Context(), p.UserID, d.ID, r.PostFormValue("note")); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.dataset.publish", "dataset:"+d.Name, "")
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Published: the dataset is open to everyone.")
+	return nil
+}
+
+func (h *handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
+	p, d, err := h.loadManaged(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.Withdraw(r.Context(), p.UserID, d.ID, r.PostFormValue("reason")); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.dataset.withdraw", "dataset:"+d.Name, r.PostFormValue("reason"))
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Withdrawn from the portal.")
+	return nil
+}
+
+func (h *handlers) deleteDatasetForm(w http.ResponseWriter, r *http.Request) error {
+	p, d, err := h.loadManaged(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteDataset(r.Context(), d.ID); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.dataset.delete", "dataset:"+d.Name, d.Title)
+	web.Redirect(w, r, "/opendata/manage", "Draft deleted.")
+	return nil
+}
+
+func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
+	p, d, err := h.loadManaged(r)
+	if err != nil {
+		return err
+	}
+	in := ResourceInput{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Format: r.PostFormValue("format"),
+		URL: r.PostFormValue("url"), ConfirmNoPersonalData: isOn(r.PostFormValue("confirm_no_personal_data")), ConfirmNote: r.PostFormValue("confirm_note")}
+	res, err := h.store.AddLink(r.Context(), p.UserID, d.ID, in)
+	if err != nil {
+		e := platform.AsError(err)
+		if e.Class == platform.EInvalid {
+			return h.renderManageDataset(w, r, d.ID, map[string]string{"link": e.Message}, http.StatusUnprocessableEntity)
+		}
+		return err
+	}
+	h.audit(r.Context(), p, "opendata.resource.link", "resource:"+res.UID, in.URL)
+	notice := "Link added."
+	if res.Blocked() {
+		notice = "Link added; it is held until an officer confirms it holds no personal information."
+	}
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), notice)
+	return nil
+}
+
+func (h *handlers) loadManagedResource(r *http.Request) (*identity.Principal, Resource, Dataset, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, Resource{}, Dataset{}, err
+	}
+	id, err := pathID(r, "rid")
+	if err != nil {
+		return nil, Resource{}, Dataset{}, err
+	}
+	res, d, err := h.managedResource(r.Context(), p, id)
+	return p, res, d, err
+}
+
+func (h *handlers) confirmForm(w http.ResponseWriter, r *http.Request) error {
+	p, res, d, err := h.loadManagedResource(r)
+	if err != nil {
+		return err
+	}
+	note := r.PostFormValue("note")
+	if _, err := h.store.Confirm(r.Context(), p.UserID, res.ID, note); err != nil {
+		e := platform.AsError(err)
+		if e.Class == platform.EInvalid || e.Class == platform.EConflict {
+			return h.renderManageDataset(w, r, d.ID, map[string]string{"confirm-" + strconv.FormatInt(res.ID, 10): e.Message}, platform.StatusOf(e.Class))
+		}
+		return err
+	}
+	// D47-20.1: who decided that held content may be published, and why, is on record.
+	h.audit(r.Context(), p, "opendata.check.confirm", "resource:"+res.UID, note)
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Confirmed: the resource may be published.")
+	return nil
+}
+
+func (h *handlers) discardForm(w http.ResponseWriter, r *http.Request) error {
+	p, res, d, err := h.loadManagedResource(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.Discard(r.Context(), p.UserID, res.ID); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.check.discard", "resource:"+res.UID, res.Name)
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "The held file was removed.")
+	return nil
+}
+
+func (h *handlers) deleteResourceForm(w http.ResponseWriter, r *http.Request) error {
+	p, res, d, err := h.loadManagedResource(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteResource(r.Context(), p.UserID, res.ID); err != nil {
+		return h.redisplay(w, r, d.ID, err)
+	}
+	h.audit(r.Context(), p, "opendata.resource.delete", "resource:"+res.UID, res.Name)
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Resource removed.")
+	return nil
+}
+
+// --- plan (D47-19) ---
+
+type planData struct {
+	vocab
+	Org    directory.Org
+	Status OrgStatus
+	Today  string
+}
+
+// planOrg returns the organisation chosen by ?org= (or the form's org_id)
+// among those the principal may publish for.
+func (h *handlers) planOrg(r *http.Request, p *identity.Principal) (directory.Org, vocab, error) {
+	voc, err := h.vocab(r, p)
+	if err != nil {
+		return directory.Org{}, voc, err
+	}
+	if len(voc.Orgs) == 0 {
+		return directory.Org{}, voc, platform.Forbidden()
+	}
+	s := r.URL.Query().Get("org")
+	if r.Method == http.MethodPost {
+		s = r.PostFormValue("org_id")
+	}
+	id, _ := strconv.ParseInt(s, 10, 64)
+	if id == 0 {
+		id = p.OrgID
+	}
+	for _, o := range voc.Orgs {
+		if o.ID == id {
+			return o, voc, nil
+		}
+	}
+	if s != "" {
+		return directory.Org{}, voc, platform.NotFound("organisation")
+	}
+	return voc.Orgs[0], voc, nil
+}
+
+func (h *handlers) planPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderPlan(w, r, nil, http.StatusOK)
+}
+
+func (h *handlers) renderPlan(w http.ResponseWriter, r *http.Request, errs map[string]string, status int) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, voc, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	today := workday.DateOf(h.store.now())
+	st, err := h.store.Status(r.Context(), org.ID, today)
+	if err != nil {
+		return err
+	}
+	v := h.site.NewView(w, r, planData{vocab: voc, Org: org, Status: st, Today: today.String()})
+	v.Errors = errs
+	if errs != nil {
+		v.Form = r.PostForm
+	}
+	h.site.Render(w, r, status, "opendata/manage_plan.html", v)
+	return nil
+}
+
+func (h *handlers) planDone(w http.ResponseWriter, r *http.Request, org directory.Org, err error, notice string) error {
+	if err != nil {
+		fe, ferr := web.FormErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		return h.renderPlan(w, r, fe, http.StatusUnprocessableEntity)
+	}
+	web.Redirect(w, r, "/opendata/manage/plan?org="+strconv.FormatInt(org.ID, 10), notice)
+	return nil
+}
+
+func (h *handlers) addPhaseForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, _, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	minDS, _ := strconv.Atoi(r.PostFormValue("min_datasets"))
+	minStars, _ := strconv.Atoi(r.PostFormValue("min_stars"))
+	_, err = h.store.AddPhase(r.Context(), org.ID, PhaseInput{Name: r.PostFormValue("name"), StartsOn: r.PostFormValue("starts_on"),
+		EndsOn: r.PostFormValue("ends_on"), MinDatasets: minDS, MinStars: minStars, Note: r.PostFormValue("note")})
+	return h.planDone(w, r, org, err, "Phase added.")
+}
+
+func (h *handlers) deletePhaseForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, _, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeletePhase(r.Context(), org.ID, id); err != nil {
+		return err
+	}
+	return h.planDone(w, r, org, nil, "Phase removed.")
+}
+
+func (h *handlers) addItemForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, _, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	phase, _ := strconv.ParseInt(r.PostFormValue("phase_id"), 10, 64)
+	_, err = h.store.AddPlanItem(r.Context(), org.ID, PlanItemInput{PhaseID: phase, Title: r.PostFormValue("title"),
+		Description: r.PostFormValue("description"), PlannedOn: r.PostFormValue("planned_on"), DatasetName: r.PostFormValue("dataset_name")})
+	return h.planDone(w, r, org, err, "Added to the open-data list.")
+}
+
+func (h *handlers) deleteItemForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, _, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "iid")
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeletePlanItem(r.Context(), org.ID, id); err != nil {
+		return err
+	}
+	return h.planDone(w, r, org, nil, "Removed from the open-data list.")
+}
+
+func (h *handlers) addReviewForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	org, _, err := h.planOrg(r, p)
+	if err != nil {
+		return err
+	}
+	_, err = h.store.AddReview(r.Context(), p.UserID, org.ID, r.PostFormValue("reviewed_on"), r.PostFormValue("note"))
+	if err == nil {
+		h.audit(r.Context(), p, "opendata.list.review", "org:"+strconv.FormatInt(org.ID, 10), r.PostFormValue("note"))
+	}
+	return h.planDone(w, r, org, err, "Review recorded.")
+}
+
+// --- feedback and requests for publishers ---
+
+type manageFeedbackData struct {
+	Feedback []Feedback
+	Requests []DataRequest
+	Statuses []Option
+	ReqStats []Option
+	Status   string
+}
+
+func (h *handlers) manageFeedbackPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	scope := p.Scope(identity.PermOpenDataPublish)
+	status := r.URL.Query().Get("status")
+	fb, err := h.store.ListFeedback(r.Context(), FeedbackFilter{Under: scope, Status: status})
+	if err != nil {
+		return err
+	}
+	reqs, err := h.store.ListRequests(r.Context(), RequestFilter{Under: scope})
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "opendata/manage_feedback.html", manageFeedbackData{Feedback: fb, Requests: reqs, Statuses: options(FeedbackStatuses),
+		ReqStats: options(RequestStatuses), Status: status})
+	return nil
+}
+
+func (h *handlers) respondFeedbackForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "fid")
+	if err != nil {
+		return err
+	}
+	fb, err := h.store.FeedbackByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !canPublish(p, fb.OrgPath) {
+		return platform.NotFound("feedback")
+	}
+	if _, err := h.store.RespondFeedback(r.Context(), p.UserID, id, r.PostFormValue("status"), r.PostFormValue("response")); err != nil {
+		return err
+	}
+	back := r.PostFormValue("back")
+	if back != "dataset" {
+		web.Redirect(w, r, "/opendata/manage/feedback", "Saved.")
+		return nil
+	}
+	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(fb.DatasetID, 10), "Saved.")
+	return nil
+}
+
+func (h *handlers) respondRequestForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "qid")
+	if err != nil {
+		return err
+	}
+	req, err := h.store.Request(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// A request addressed to an organisation is answered by it; an
+	// unaddressed one by any publisher who takes it up.
+	if req.OrgID != 0 && !canPublish(p, req.OrgPath) {
+		return platform.NotFound("data request")
+	}
+	if _, err := h.store.RespondRequest(r.Context(), p.UserID, id, r.PostFormValue("status"), r.PostFormValue("response"), r.PostFormValue("dataset_name")); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/opendata/manage/feedback", "Saved.")
+	return nil
+}

@@ -1,0 +1,187 @@
+package opendata
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+)
+
+// uploadTimeout is how long one upload may take (the server's read timeout
+// is shorter, for ordinary requests).
+const uploadTimeout = 2 * time.Hour
+
+// maxFieldBytes bounds each non-file field of an upload form.
+const maxFieldBytes = 64 << 10
+
+// receiveUpload streams a multipart upload into the store: the fields
+// before the file part (name, description, format, resource_id to replace,
+// confirm_no_personal_data, confirm_note, _csrf) are read first, then the
+// file part goes straight to disk without being buffered in memory.
+// page says the request comes from the web form, which must carry the
+// session's CSRF token (header or first field) before the file is read.
+func (h *handlers) receiveUpload(w http.ResponseWriter, r *http.Request, page bool) (Resource, Dataset, error) {
+	ctx := r.Context()
+	p := identity.FromContext(ctx)
+	if p == nil {
+		return Resource{}, Dataset{}, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required")
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return Resource{}, Dataset{}, err
+	}
+	d, err := h.managedDataset(ctx, p, id)
+	if err != nil {
+		return Resource{}, Dataset{}, err
+	}
+	// A big upload outlasts the server's read and write timeouts for ordinary requests.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout))
+	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout + time.Minute))
+	r.Body = http.MaxBytesReader(w, r.Body, h.store.MaxUpload()+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return Resource{}, d, platform.FieldError("file", "not_multipart", "send the file as multipart/form-data")
+	}
+	csrfOK := !page || p.Via != "session"
+	if !csrfOK {
+		if got := r.Header.Get("X-CSRF-Token"); got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) == 1 {
+			csrfOK = true
+		}
+	}
+	fields := url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return Resource{}, d, platform.Errorf(platform.ETooLarge, "file_too_large", "the file is larger than the limit of %s", humanBytes(h.store.MaxUpload()))
+			}
+			return Resource{}, d, platform.FieldError("file", "malformed_upload", "the upload is malformed or was interrupted")
+		}
+		name := part.FormName()
+		if name == "file" {
+			if !csrfOK {
+				return Resource{}, d, platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
+			}
+			if part.FileName() == "" {
+				continue // an empty file input
+			}
+			res, err := h.storeUpload(r, p, d, fields, part)
+			part.Close()
+			return res, d, err
+		}
+		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+		part.Close()
+		if err != nil || len(b) > maxFieldBytes {
+			return Resource{}, d, platform.FieldError(name, "field_too_large", "the field %s is too large", name)
+		}
+		fields.Add(name, string(b))
+		if name == "_csrf" && !csrfOK && subtle.ConstantTimeCompare(b, []byte(p.CSRF)) == 1 {
+			csrfOK = true
+		}
+	}
+	return Resource{}, d, platform.FieldError("file", "required", "choose a file to upload")
+}
+
+func (h *handlers) storeUpload(r *http.Request, p *identity.Principal, d Dataset, fields url.Values, file io.Reader) (Resource, error) {
+	ctx := r.Context()
+	in := ResourceInput{Name: fields.Get("name"), Description: fields.Get("description"), Format: fields.Get("format"),
+		ConfirmNoPersonalData: isOn(fields.Get("confirm_no_personal_data")), ConfirmNote: fields.Get("confirm_note")}
+	fileName := ""
+	if fp, ok := file.(interface{ FileName() string }); ok {
+		fileName = fp.FileName()
+	}
+	if rid := fields.Get("resource_id"); rid != "" {
+		resID, err := strconv.ParseInt(rid, 10, 64)
+		if err != nil {
+			return Resource{}, platform.NotFound("resource")
+		}
+		res, rd, err := h.managedResource(ctx, p, resID)
+		if err != nil {
+			return Resource{}, err
+		}
+		if rd.ID != d.ID {
+			return Resource{}, platform.NotFound("resource")
+		}
+		out, err := h.store.ReplaceUpload(ctx, p.UserID, res.ID, in, fileName, file)
+		if err == nil {
+			h.audit(ctx, p, "opendata.resource.replace", "resource:"+res.UID, d.Name)
+		}
+		return out, err
+	}
+	out, err := h.store.AddUpload(ctx, p.UserID, d.ID, in, fileName, file)
+	if err == nil {
+		h.audit(ctx, p, "opendata.resource.upload", "resource:"+out.UID, d.Name+" check:"+outcomeOf(out))
+	}
+	return out, err
+}
+
+// outcomeOf is the check outcome of the resource's newest revision.
+func outcomeOf(r Resource) string {
+	switch {
+	case r.Pending != nil:
+		return r.Pending.Check.Outcome
+	case r.Current != nil:
+		return r.Current.Check.Outcome
+	}
+	return ""
+}
+
+func isOn(s string) bool {
+	switch strings.ToLower(s) {
+	case "on", "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// uploadPage is the web form's upload: JSON for the progress script
+// (Accept: application/json), else a redirect or the page with the error.
+func (h *handlers) uploadPage(w http.ResponseWriter, r *http.Request) {
+	wantJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	res, d, err := h.receiveUpload(w, r, true)
+	if err != nil {
+		e := platform.AsError(err)
+		if wantJSON {
+			msg := e.Message
+			if e.Class == platform.EInternal {
+				platform.Logger(r.Context()).Error("upload failed", "err", err)
+				msg = "internal error"
+			}
+			platform.WriteJSON(w, platform.StatusOf(e.Class), map[string]any{"ok": false, "error": h.site.NewView(w, r, nil).T(msg), "field": e.Field})
+			return
+		}
+		switch e.Class {
+		case platform.EInvalid, platform.ETooLarge, platform.EConflict:
+			if d.ID != 0 {
+				if rerr := h.renderManageDataset(w, r, d.ID, map[string]string{"upload": e.Message}, platform.StatusOf(e.Class)); rerr == nil {
+					return
+				}
+			}
+		}
+		h.site.Error(w, r, err)
+		return
+	}
+	notice := "File uploaded and checked: no personal information found."
+	if res.Blocked() {
+		notice = "The file is held: its publication check found possible personal information. Confirm or remove it below."
+	}
+	to := "/opendata/manage/datasets/" + strconv.FormatInt(d.ID, 10)
+	if wantJSON {
+		platform.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "redirect": to + "?notice=" + url.QueryEscape(notice)})
+		return
+	}
+	web.Redirect(w, r, to, notice)
+}

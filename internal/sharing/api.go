@@ -1,0 +1,316 @@
+package sharing
+
+import (
+	"net/http"
+
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web"
+)
+
+// KeyResponse carries an account with its API key. The key is shown this
+// once; only its SHA-256 is stored.
+type KeyResponse struct {
+	Account Account `json:"account"`
+	APIKey  string  `json:"api_key"`
+}
+
+// InboxResponse is a page of notifications with the unread count.
+type InboxResponse struct {
+	Items      []Notification `json:"items"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+	Unread     int            `json:"unread"`
+}
+
+// RemindersResponse lists requests nearing or past their deadline.
+type RemindersResponse struct {
+	Counts ReminderCounts `json:"counts"`
+	Items  []Request      `json:"items"`
+}
+
+func (h *handlers) apiRequests(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	f, err := filterFrom(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if f.Page, err = platform.PageFromRequest(r); err != nil {
+		return err
+	}
+	res, err := h.store.ListRequests(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	var in RequestInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	req, err := h.store.CreateRequest(r.Context(), p, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/requests/"+itoa(req.ID))
+	platform.WriteJSON(w, http.StatusCreated, req)
+	return nil
+}
+
+func (h *handlers) apiRequest(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection request")
+	if err != nil {
+		return err
+	}
+	req, err := h.store.Request(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection request")
+	if err != nil {
+		return err
+	}
+	var in ApproveInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	a, key, err := h.store.Approve(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	platform.WriteJSON(w, http.StatusCreated, KeyResponse{Account: a, APIKey: key})
+	return nil
+}
+
+func (h *handlers) apiRefuse(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection request")
+	if err != nil {
+		return err
+	}
+	var in RefuseInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	req, err := h.store.Refuse(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection request")
+	if err != nil {
+		return err
+	}
+	req, err := h.store.Withdraw(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (h *handlers) apiExportCSV(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	return h.export(w, r, p, "csv")
+}
+
+func (h *handlers) apiExportXLSX(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	return h.export(w, r, p, "xlsx")
+}
+
+func (h *handlers) apiAccounts(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	f, err := accountFilterFrom(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ListAccounts(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func accountFilterFrom(r *http.Request) (AccountFilter, error) {
+	f := AccountFilter{Status: AccountStatus(r.URL.Query().Get("status"))}
+	if s := r.URL.Query().Get("service"); s != "" {
+		id, err := parseID(s)
+		if err != nil {
+			return f, platform.FieldError("service", "invalid_id", "service must be a service id")
+		}
+		f.ServiceID = id
+	}
+	var err error
+	f.Page, err = platform.PageFromRequest(r)
+	return f, err
+}
+
+func (h *handlers) apiAccount(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection account")
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Account(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection account")
+	if err != nil {
+		return err
+	}
+	a, key, err := h.store.RotateKey(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	platform.WriteJSON(w, http.StatusOK, KeyResponse{Account: a, APIKey: key})
+	return nil
+}
+
+func (h *handlers) apiRevoke(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "connection account")
+	if err != nil {
+		return err
+	}
+	var in RevokeInput
+	if err := platform.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	a, err := h.store.Revoke(r.Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (h *handlers) apiReminders(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	items, err := h.store.Reminders(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	res := RemindersResponse{Items: items}
+	for _, it := range items {
+		if it.Overdue {
+			res.Counts.Overdue++
+		} else {
+			res.Counts.Nearing++
+		}
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.Inbox(r.Context(), p, web.Lang(r), InboxFilter{UnreadOnly: flag(r.URL.Query().Get("unread")), Page: page})
+	if err != nil {
+		return err
+	}
+	unread, err := h.store.UnreadCount(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, InboxResponse{Items: res.Items, NextCursor: res.NextCursor, Unread: unread})
+	return nil
+}
+
+func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "notification")
+	if err != nil {
+		return err
+	}
+	if err := h.store.MarkRead(r.Context(), p, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *handlers) apiReadAll(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.MarkAllRead(r.Context(), p); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
