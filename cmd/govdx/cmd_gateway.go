@@ -34,6 +34,7 @@ type gatewayFlags struct {
 	node              string
 	logKey            string
 	configFile        string
+	peersFile         string
 	upstreamTimeout   time.Duration
 	readHeaderTimeout time.Duration
 	drainTimeout      time.Duration
@@ -75,6 +76,7 @@ func (f *gatewayFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.node, "node", envOr("GOVDX_NODE", hostname()), "node name: names this node's sharing-log chain, unique per node (env GOVDX_NODE)")
 	fs.StringVar(&f.logKey, "log-key", os.Getenv("GOVDX_LOG_KEY"), "Ed25519 key signing sharing-log checkpoints, created if missing (default <data>/sharelog-ed25519.key; env GOVDX_LOG_KEY)")
 	fs.StringVar(&f.configFile, "config-file", os.Getenv("GOVDX_GATEWAY_CONFIG_FILE"), "read services and accounts from this JSON file instead of the database (tests and benchmarks)")
+	fs.StringVar(&f.peersFile, "peers-file", os.Getenv("GOVDX_PEERS_FILE"), "JSON list of upstream platforms (NDXP, NDOP) to forward to (D47-46; env GOVDX_PEERS_FILE)")
 	fs.DurationVar(&f.upstreamTimeout, "upstream-timeout", envDuration("GOVDX_UPSTREAM_TIMEOUT", 30*time.Second), "default time limit of a call to a provider (env GOVDX_UPSTREAM_TIMEOUT)")
 	fs.DurationVar(&f.readHeaderTimeout, "read-header-timeout", envDuration("GOVDX_READ_HEADER_TIMEOUT", 5*time.Second), "cut off clients sending headers slower than this")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", envDuration("GOVDX_DRAIN_TIMEOUT", 30*time.Second), "at shutdown, wait this long for in-flight calls")
@@ -169,7 +171,7 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if gf.configFile != "" {
 		src = gateway.FileSource{Path: gf.configFile}
 	} else {
-		src = gatewaySource(db)
+		src = gatewaySource(db, gf.peersFile)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

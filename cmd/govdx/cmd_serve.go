@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/govdx/govdx/internal/app"
+	"github.com/govdx/govdx/internal/sharing"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -18,11 +19,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", os.Getenv("GOVDX_DEMO") == "1", "seed demo data on first start (env GOVDX_DEMO=1)")
 	secure := fs.Bool("secure-cookies", os.Getenv("GOVDX_SECURE_COOKIES") == "1", "mark cookies Secure (when served over TLS; env GOVDX_SECURE_COOKIES=1)")
 	logLevel := fs.String("log-level", envOr("GOVDX_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	var gf gatewayFlags
+	gf.register(fs)
+	noGateway := fs.Bool("no-gateway", false, "do not start the gateway (run `govdx gateway` nodes instead)")
+	demoUpstream := fs.String("demo-upstream-addr", envOr("GOVDX_DEMO_UPSTREAM_ADDR", "127.0.0.1:8090"), "with --demo, serve the demo providers' systems here")
+	var smtp sharing.SMTPConfig
+	fs.StringVar(&smtp.Host, "smtp-host", os.Getenv("GOVDX_SMTP_HOST"), "SMTP relay for notification e-mail (env GOVDX_SMTP_HOST); empty: in-app inbox only")
+	fs.IntVar(&smtp.Port, "smtp-port", int(envInt("GOVDX_SMTP_PORT", 587)), "SMTP port")
+	fs.StringVar(&smtp.From, "smtp-from", envOr("GOVDX_SMTP_FROM", "govdx@localhost"), "sender address of notification e-mail")
+	fs.StringVar(&smtp.User, "smtp-user", os.Getenv("GOVDX_SMTP_USER"), "SMTP user")
+	smtp.Password = secretEnv("GOVDX_SMTP_PASSWORD")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
+	logger := newLogger(stderr, *logLevel)
+	gopts, err := gf.options(logger)
+	if err != nil {
+		return err
+	}
+	gcfg := app.GatewayConfig{Addr: gf.addr, Options: gopts, LogKeyPath: gf.logKey, PeersFile: gf.peersFile, DemoUpstreamAddr: *demoUpstream}
+	if *noGateway {
+		gcfg.Addr = ""
+	}
 	a, err := app.New(ctx, app.Config{Addr: *addr, DataDir: sf.data, PostgresDSN: sf.db, Demo: *demo, SecureCookies: *secure,
-		Version: version, Logger: newLogger(stderr, *logLevel), Migrate: true})
+		Version: version, Logger: logger, Migrate: true, Gateway: gcfg, SMTP: smtp})
 	if err != nil {
 		return err
 	}
@@ -41,6 +61,12 @@ func printBanner(w io.Writer, a *app.App, demo bool) {
 	}
 	fmt.Fprintf(w, "govdx %s is running\n  web UI and API: http://%s/\n  API document:   http://%s/api/v1/openapi.json\n  database:       %s\n",
 		version, a.Addr(), a.Addr(), store)
+	if g := a.Config().Gateway; g.Addr != "" {
+		fmt.Fprintf(w, "  gateway:        http://%s/s/{service}/... (node %s)\n", g.Addr, g.Options.Node)
+		if demo {
+			fmt.Fprintf(w, "  try it:         curl -H 'X-Api-Key: %s' http://%s/s/%s/0401234567\n", sharing.DemoAPIKey, g.Addr, app.DemoServiceIdentifier)
+		}
+	}
 	if demo {
 		fmt.Fprintf(w, "  demo logins (password %q):\n", app.DemoPassword)
 		for _, l := range app.DemoLogins {

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govdx/govdx/internal/catalog"
 	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/opendata"
 	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharing"
@@ -17,9 +21,10 @@ import (
 // so the adapters act as a system principal; oversight applies the user's
 // permissions itself.
 //
-// Still to wire: CallStats (calls and errors per month, service and consumer)
-// once the sharing log is wired into App; until then statistics show no
-// calls and the quality review's sharing use is empty.
+// CallStats reads the sharing log's table directly (sharelog has no
+// aggregate query yet); it is wired once the sharing log's schema is in
+// MigrationSets. Until then statistics count no calls and the quality
+// review's sharing use is empty.
 
 // systemPrincipal reads everything, for adapters only.
 var systemPrincipal = &identity.Principal{FullName: "govdx", Grants: []identity.Grant{{Role: identity.RolePlatformAdmin}}}
@@ -32,14 +37,83 @@ func (a *App) oversightDeps() oversight.Deps {
 		deps.Services = cat
 		deps.Databases = cat
 	}
+	var deadlines multiDeadlines
 	if a.Sharing != nil {
 		sh := oversightSharing{s: a.Sharing}
 		deps.Accounts = sh
 		deps.Notifier = sh
 		deps.Requests = sh
-		deps.Deadlines = sh
+		deadlines = append(deadlines, sh)
 	}
+	if a.OpenData != nil {
+		deadlines = append(deadlines, oversightOpenData{od: a.OpenData, now: a.DB.Now})
+	}
+	for _, set := range MigrationSets() {
+		if set.Name == "sharelog" {
+			deps.Calls = oversightCalls{db: a.DB}
+		}
+	}
+	deps.Deadlines = deadlines
 	return deps
+}
+
+// oversightConfig: the open-data feature records its own list reviews
+// (D47-20.3) and feeds them to the calendar, so oversight tracks only the
+// default-shared list (D47-34.2).
+func (a *App) oversightConfig() oversight.Config {
+	cfg := oversight.Config{}
+	if a.OpenData != nil {
+		cfg.ListKinds = []oversight.ListKind{oversight.ListDefaultShared}
+	}
+	return cfg
+}
+
+// multiDeadlines joins the deadlines of several features.
+type multiDeadlines []oversight.DeadlineSource
+
+func (m multiDeadlines) OpenDeadlines(ctx context.Context, until workday.Date) ([]oversight.ExternalDeadline, error) {
+	var out []oversight.ExternalDeadline
+	for _, src := range m {
+		list, err := src.OpenDeadlines(ctx, until)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	return out, nil
+}
+
+// oversightOpenData feeds the open-data list reviews and update deadlines
+// (D47-20.3) of every publishing organisation to the calendar.
+type oversightOpenData struct {
+	od  *opendata.Store
+	now func() time.Time
+}
+
+func (x oversightOpenData) OpenDeadlines(ctx context.Context, until workday.Date) ([]oversight.ExternalDeadline, error) {
+	pubs, err := x.od.Publishers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := workday.DateOf(x.now())
+	var out []oversight.ExternalDeadline
+	for _, p := range pubs {
+		st, err := x.od.Status(ctx, p.OrgID, today)
+		if err != nil {
+			return nil, err
+		}
+		if d := st.NextReview; d != nil && !d.Due.After(until) {
+			out = append(out, oversight.ExternalDeadline{OrgID: p.OrgID, Due: d.Due, Kind: "open_data_review", RuleID: d.RuleID,
+				Title: "Rà soát danh mục dữ liệu mở", TitleEN: "Review the open-data list", Link: "/opendata/manage/plan"})
+		}
+		for _, u := range st.Updates {
+			if d := u.Deadline; d != nil && u.State != "ok" && !d.Due.After(until) {
+				out = append(out, oversight.ExternalDeadline{OrgID: p.OrgID, Due: d.Due, Kind: "open_data_update", RuleID: d.RuleID,
+					Title: "Cập nhật dữ liệu mở: " + u.Title, TitleEN: "Update the open data: " + u.Title, Link: "/opendata/manage/datasets/" + strconv.FormatInt(u.DatasetID, 10)})
+			}
+		}
+	}
+	return out, nil
 }
 
 // startOversightJobs runs oversight's scheduler (auto-escalation, expiry,
@@ -133,6 +207,59 @@ func (x oversightCatalog) AllDatabases(ctx context.Context) ([]oversight.Databas
 			return nil, err
 		}
 	}
+}
+
+// oversightCalls counts sharing-log entries per month (Vietnam time),
+// service and consumer; refused calls and statuses >= 400 are errors.
+type oversightCalls struct{ db *platform.DB }
+
+var _ oversight.CallStats = oversightCalls{}
+
+func (x oversightCalls) MonthlyCalls(ctx context.Context, from, to time.Time, serviceIDs []int64) ([]oversight.CallCount, error) {
+	var out []oversight.CallCount
+	if serviceIDs != nil && len(serviceIDs) == 0 {
+		return out, nil
+	}
+	filter, args := "", []any{}
+	if serviceIDs != nil {
+		ph := make([]string, len(serviceIDs))
+		for i, id := range serviceIDs {
+			args = append(args, id)
+			ph[i] = "$" + strconv.Itoa(i+3)
+		}
+		filter = " AND service_id IN (" + strings.Join(ph, ",") + ")"
+	}
+	first := workday.DateOf(from)
+	for m := workday.NewDate(first.Year(), first.Month(), 1); m.Time().Before(to); m = m.AddMonths(1) {
+		start, end := m.Time(), m.AddMonths(1).Time()
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
+		rows, err := x.db.Read.QueryContext(ctx, `SELECT service_id, provider_org_id, requester_org_id, COUNT(*),
+			COALESCE(SUM(CASE WHEN status >= 400 OR refusal_code <> '' THEN 1 ELSE 0 END), 0)
+			FROM sharelog_entries WHERE requested_us >= $1 AND requested_us < $2`+filter+`
+			GROUP BY service_id, provider_org_id, requester_org_id`, append([]any{start.UnixMicro(), end.UnixMicro()}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("sharing-log counts: %w", err)
+		}
+		month := fmt.Sprintf("%04d-%02d", m.Year(), int(m.Month()))
+		for rows.Next() {
+			c := oversight.CallCount{Month: month}
+			if err := rows.Scan(&c.ServiceID, &c.ProviderOrgID, &c.ConsumerOrgID, &c.Calls, &c.Errors); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // oversightSharing adapts the sharing store's interop methods.

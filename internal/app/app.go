@@ -19,10 +19,12 @@ import (
 	"github.com/govdx/govdx/internal/catalog"
 	"github.com/govdx/govdx/internal/dbi"
 	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/gateway"
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/opendata"
 	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharelog"
 	"github.com/govdx/govdx/internal/sharing"
 	"github.com/govdx/govdx/internal/web"
 )
@@ -39,6 +41,13 @@ type Config struct {
 	// Migrate applies pending migrations at start (default in serve); when
 	// false a schema that is behind stops the start.
 	Migrate bool
+	// Gateway configures the data plane started beside the web UI.
+	Gateway GatewayConfig
+	// SMTP sends notification e-mail; with no host, mail stays in the outbox.
+	SMTP sharing.SMTPConfig
+	// LogRetentionDefault keeps sharing-log entries of calls with no usage
+	// regulation (unknown services, refusals); default 5 years.
+	LogRetentionDefault time.Duration
 }
 
 // Validate fills defaults and checks values.
@@ -76,6 +85,7 @@ func MigrationSets() []platform.Migrations {
 		// the catalog's set is a convention, not a requirement.
 		sharing.Migrations(),
 		oversight.Migrations(), // refers to organisations only
+		sharelog.Migrations(),  // no foreign keys: the log outlives the catalog
 	}
 }
 
@@ -97,6 +107,10 @@ type App struct {
 	listener  net.Listener
 	server    *http.Server
 	ready     bool
+
+	Gateway     *gateway.Gateway
+	logWriter   *sharelog.Writer
+	gatewayAddr string
 }
 
 // New opens the database, migrates it, and builds the handlers. A database
@@ -137,10 +151,8 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.OpenData = od
-	// Services come from the catalog through an adapter (sharing.Services)
-	// once the catalog is wired; until then no service can be requested.
-	a.Sharing = sharing.NewStore(a.DB, a.Directory, nil, sharing.Config{})
-	a.Oversight = oversight.NewStore(a.DB, a.Directory, a.oversightDeps(), oversight.Config{})
+	a.Sharing = sharing.NewStore(a.DB, a.Directory, catalogServices{a.Catalog}, sharing.Config{})
+	a.Oversight = oversight.NewStore(a.DB, a.Directory, a.oversightDeps(), a.oversightConfig())
 	if err := a.Directory.EnsureAdminUnits(ctx); err != nil {
 		return fmt.Errorf("load administrative units: %w", err)
 	}
@@ -155,7 +167,10 @@ func (a *App) init(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	return a.routes()
+	if err := a.routes(); err != nil {
+		return err
+	}
+	return a.startGateway(ctx)
 }
 
 // Handler is the full HTTP handler (for tests with httptest).
@@ -198,25 +213,51 @@ func (a *App) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	a.ready = true
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	defer a.startOversightJobs(ctx)()
-	errc := make(chan error, 1)
-	go func() { errc <- a.server.Serve(a.listener) }()
-	select {
-	case err := <-errc:
+	// Every part runs until ctx ends; the first to fail stops the others.
+	// A part with nothing to do (a disabled gateway) returns nil at once.
+	parts := []func(context.Context) error{a.runGateway, a.runDemoUpstream, a.runBackground}
+	errc := make(chan error, len(parts)+1)
+	go func() {
+		err := a.server.Serve(a.listener)
 		if errors.Is(err, http.ErrServerClosed) {
-			return nil
+			err = nil
 		}
-		return err
-	case <-ctx.Done():
+		if err == nil && ctx.Err() == nil {
+			err = errors.New("web server stopped")
+		}
+		errc <- err
+	}()
+	for _, p := range parts {
+		go func() { errc <- p(ctx) }()
+	}
+	var first error
+	pending := len(parts) + 1
+	for first == nil && ctx.Err() == nil {
+		select {
+		case first = <-errc:
+			pending--
+		case <-ctx.Done():
+		}
 	}
 	a.ready = false
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return a.server.Shutdown(sctx)
+	cancel()
+	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer scancel()
+	err := a.server.Shutdown(sctx)
+	// Wait for the rest to stop (the gateway drains in-flight calls).
+	for ; pending > 0; pending-- {
+		if e := <-errc; e != nil && first == nil && !errors.Is(e, context.Canceled) {
+			first = e
+		}
+	}
+	return errors.Join(first, err)
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close flushes the sharing log and releases the database.
+func (a *App) Close() error { return errors.Join(a.closeGateway(), a.DB.Close()) }
 
 func (a *App) newMetrics() (func(r *http.Request, status int, d time.Duration), http.Handler) {
 	reg := prometheus.NewRegistry()

@@ -11,6 +11,7 @@ import (
 	"github.com/govdx/govdx/internal/opendata"
 	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharing"
 )
 
 // DemoPassword is the password of every demo login.
@@ -145,15 +146,38 @@ func SeedDemo(ctx context.Context, a *App) error {
 	if err := catalog.SeedDemo(ctx, a.Catalog, ids); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
 	}
+	services, err := demoServiceIDs(ctx, a.Catalog)
+	if err != nil {
+		return err
+	}
+	if err := sharing.SeedDemo(ctx, a.Sharing, ids, services); err != nil {
+		return fmt.Errorf("demo connection requests: %w", err)
+	}
 	if err := opendata.SeedDemo(ctx, a.OpenData, ids); err != nil {
 		return fmt.Errorf("demo open data: %w", err)
 	}
 	if err := dbi.SeedDemo(ctx, a.DBI, ids); err != nil {
 		return fmt.Errorf("demo DBI data: %w", err)
 	}
-	// Services from the catalog's demo, through the oversight adapters.
-	if err := oversight.SeedDemo(ctx, a.Oversight, ids, nil); err != nil {
+	if err := oversight.SeedDemo(ctx, a.Oversight, ids, services); err != nil {
 		return fmt.Errorf("demo oversight: %w", err)
 	}
 	return nil
 }
+
+// demoServiceIDs maps the identifiers of the public demo services to their ids.
+func demoServiceIDs(ctx context.Context, c *catalog.Store) (map[string]int64, error) {
+	out := map[string]int64{}
+	res, err := c.ListServices(ctx, catalog.ServiceFilter{Page: platform.Page{Limit: platform.MaxPageSize}})
+	if err != nil {
+		return nil, fmt.Errorf("demo services: %w", err)
+	}
+	for _, s := range res.Items {
+		out[s.Identifier] = s.ID
+	}
+	return out, nil
+}
+
+// DemoServiceIdentifier is the demo service the README's curl example calls
+// with sharing.DemoAPIKey (Sở Y tế's account for the enterprise look-up).
+const DemoServiceIdentifier = "dn-stc.dkkd.tra-cuu-doanh-nghiep"

@@ -11,6 +11,7 @@ import (
 	"github.com/govdx/govdx/internal/opendata"
 	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharelog/logweb"
 	"github.com/govdx/govdx/internal/sharing"
 	"github.com/govdx/govdx/internal/web"
 )
@@ -56,6 +57,9 @@ func (a *App) routes() error {
 		return err
 	}
 	if err := oversight.Register(mux, a.Site, a.API, a.Oversight); err != nil {
+		return err
+	}
+	if err := logweb.Register(mux, a.Site, a.API, a.DB, a.Directory); err != nil {
 		return err
 	}
 	if err := a.registerHome(mux); err != nil {

@@ -52,6 +52,7 @@ func BenchmarkSearch(b *testing.B) {
 		{Text: "quang ninh"},
 		{Text: "so to ban do", Type: "item"},
 		{Text: "b"},
+		{Text: "ba"},
 	}
 	b.Run("queries", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)

@@ -13,7 +13,8 @@ import (
 // (D47-26.2c, D47-5.2).
 type SearchQuery struct {
 	// Text is matched without diacritics and in any word order; the last
-	// word may be the beginning of a word ("so dinh danh ca nh").
+	// word may be the beginning of a word ("so dinh danh ca nh"), except a
+	// query of one single letter, which matches that word only.
 	Text string
 	// Type restricts to "database", "service" or "item" ("" = all three).
 	Type string
@@ -91,6 +92,12 @@ func newMatcher(tokens []string) *matcher {
 func (ix *indexData) candidates(tokens []string, sc *scratch) (out []int32, all bool) {
 	if len(tokens) == 0 {
 		return nil, true
+	}
+	if len(tokens) == 1 && len(tokens[0]) == 1 {
+		// A lone one-letter word is matched as a word, not a prefix: as a
+		// prefix it would match most of the catalog, which helps nobody
+		// and costs the most.
+		return append(sc.cand[:0], ix.postings[tokens[0]]...), false
 	}
 	var exact [][]int32
 	var prefixes []string

@@ -91,6 +91,13 @@ func TestSearch(t *testing.T) {
 				t.Fatalf("%q: %+v", text, res)
 			}
 		}
+		// A two-letter prefix expands; a lone letter is only a word.
+		if res := search(catalog.SearchQuery{Text: "xa"}); res.ServiceCount != 1 {
+			t.Fatalf("prefix xa: %+v", res.Services)
+		}
+		if res := search(catalog.SearchQuery{Text: "x"}); res.ServiceCount != 0 {
+			t.Fatalf("lone letter: %+v", res.Services)
+		}
 		// Title matches rank first; organisation names are filled.
 		res := search(catalog.SearchQuery{Text: "xac thuc cong dan"})
 		if len(res.Services) == 0 || res.Services[0].ID != svPop.ID || res.Services[0].OrgName != "Cục C06" {

@@ -361,3 +361,34 @@ func (o Org) Input() OrgInput {
 		ParentID: o.ParentID, AdminUnitCode: o.AdminUnitCode, TaxCode: o.TaxCode, Address: o.Address,
 		Phone: o.Phone, Email: o.Email, Website: o.Website, FocalPoint: o.FocalPoint, Readiness: o.Readiness}
 }
+
+// OrgIDsUnder returns the ids of every organisation in the given subtrees
+// (paths); nil paths mean everywhere and return nil.
+func (s *Store) OrgIDsUnder(ctx context.Context, paths []string) ([]int64, error) {
+	if paths == nil {
+		return nil, nil
+	}
+	out := []int64{}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	conds := make([]string, len(paths))
+	args := make([]any, len(paths))
+	for i, p := range paths {
+		conds[i] = "path LIKE $" + strconv.Itoa(i+1)
+		args[i] = p + "%"
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM organisations WHERE `+strings.Join(conds, " OR ")+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("organisations in scope: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

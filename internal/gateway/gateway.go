@@ -197,7 +197,7 @@ func New(opts Options, src Source, log Appender, reg prometheus.Registerer) (*Ga
 // nginx and Caddy use too.
 func newTransport(o *Options) *http.Transport {
 	t := &http.Transport{
-		DialContext:           (&net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           (&net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}).DialContext,
 		MaxIdleConns:          0, // per-host limit only
 		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
 		MaxConnsPerHost:       o.MaxConnsPerHost,

@@ -43,7 +43,7 @@ type h1Conn struct {
 
 func newH1Transport(o *Options, fallback http.RoundTripper) *h1Transport {
 	return &h1Transport{
-		dialer:      &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second},
+		dialer:      &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second, Control: refuseLinkLocal},
 		maxIdle:     o.MaxIdleConnsPerHost,
 		idleTimeout: o.IdleConnTimeout,
 		fallback:    fallback,

@@ -64,7 +64,7 @@ type Party struct {
 	path     string
 }
 
-// Terms are items 2-12 of D47-38 (item 1, the parties, is Version.Parties).
+// Terms are items 2-12 of D47-38 (item 1, the parties, is AgreementVersion.Parties).
 type Terms struct {
 	// Item 2: the data to be shared: the agreed item keys of the service
 	// (empty: every item) and a description.
@@ -106,8 +106,8 @@ type Confirmation struct {
 	SignedPDFSHA256 string `json:"signed_pdf_sha256,omitempty"`
 }
 
-// Version is one version of an agreement's content (D47-39).
-type Version struct {
+// AgreementVersion is one version of an agreement's content (D47-39).
+type AgreementVersion struct {
 	Number int          `json:"number"`
 	State  VersionState `json:"state"`
 	Terms  Terms        `json:"terms"`
@@ -125,7 +125,7 @@ type Version struct {
 }
 
 // ConfirmedBy reports whether the organisation confirmed the version.
-func (v Version) ConfirmedBy(orgID int64) bool {
+func (v AgreementVersion) ConfirmedBy(orgID int64) bool {
 	for _, c := range v.Confirmations {
 		if c.OrgID == orgID {
 			return true
@@ -188,7 +188,7 @@ type Agreement struct {
 	CreatedAt      time.Time          `json:"created_at"`
 	UpdatedAt      time.Time          `json:"updated_at"`
 	Parties        []Party            `json:"parties"`
-	Versions       []Version          `json:"versions,omitempty"`
+	Versions       []AgreementVersion `json:"versions,omitempty"`
 	Comments       []Comment          `json:"comments,omitempty"`
 	Joins          []JoinRequest      `json:"joins,omitempty"`
 	Accounts       []AgreementAccount `json:"accounts,omitempty"`
@@ -210,28 +210,28 @@ type AgreementAccess struct {
 	Join       []int64 `json:"join"` // organisations the reader may ask to join for
 }
 
-// Version returns the version with the number, if any.
-func (a Agreement) Version(n int) (Version, bool) {
+// AgreementVersion returns the version with the number, if any.
+func (a Agreement) Version(n int) (AgreementVersion, bool) {
 	for _, v := range a.Versions {
 		if v.Number == n {
 			return v, true
 		}
 	}
-	return Version{}, false
+	return AgreementVersion{}, false
 }
 
 // Draft returns the open draft version, if any.
-func (a Agreement) Draft() (Version, bool) {
+func (a Agreement) Draft() (AgreementVersion, bool) {
 	for _, v := range a.Versions {
 		if v.State == VersionDraft {
 			return v, true
 		}
 	}
-	return Version{}, false
+	return AgreementVersion{}, false
 }
 
 // Current returns the governing version, or the first draft before any confirmation.
-func (a Agreement) Current() (Version, bool) {
+func (a Agreement) Current() (AgreementVersion, bool) {
 	if a.CurrentVersion > 0 {
 		return a.Version(a.CurrentVersion)
 	}
@@ -499,8 +499,8 @@ const versionColumns = `id, number, state, parties, data_items, data_description
 	method, method_note, processing, conditions, data_protection, security, storage, deletion, other, change_note,
 	created_by_name, created_at, updated_by_name, updated_at, confirmed_at`
 
-func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
-	var v Version
+func scanVersion(row interface{ Scan(...any) error }) (AgreementVersion, error) {
+	var v AgreementVersion
 	var parties, items string
 	var confirmed sql.NullTime
 	t := &v.Terms
@@ -520,12 +520,12 @@ func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
 	return v, nil
 }
 
-func loadVersions(ctx context.Context, q platform.Querier, id int64, live []Party) ([]Version, error) {
+func loadVersions(ctx context.Context, q platform.Querier, id int64, live []Party) ([]AgreementVersion, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions WHERE agreement_id = $1 ORDER BY number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load versions: %w", err)
 	}
-	var out []Version
+	var out []AgreementVersion
 	for rows.Next() {
 		v, err := scanVersion(rows)
 		if err != nil {
@@ -1173,7 +1173,7 @@ func (s *Store) checkPDF(in ConfirmInput) (name, sum string, err error) {
 	return name, hex.EncodeToString(h[:]), nil
 }
 
-func (s *Store) confirm(ctx context.Context, by actor, id int64, v Version, org int64, pdfName, pdfSum string, pdf []byte, at time.Time) error {
+func (s *Store) confirm(ctx context.Context, by actor, id int64, v AgreementVersion, org int64, pdfName, pdfSum string, pdf []byte, at time.Time) error {
 	return s.tx(ctx, at, func(tx platform.Tx, now time.Time) error {
 		a, err := s.lockAgreement(ctx, tx, id, now)
 		if err != nil {
@@ -1206,7 +1206,7 @@ func (s *Store) confirm(ctx context.Context, by actor, id int64, v Version, org 
 }
 
 // adopt makes a fully confirmed version the governing one (D47-39).
-func (s *Store) adopt(ctx context.Context, tx platform.Tx, now time.Time, a Agreement, v Version) error {
+func (s *Store) adopt(ctx context.Context, tx platform.Tx, now time.Time, a Agreement, v AgreementVersion) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded' WHERE agreement_id = $1 AND state = 'confirmed'`, a.ID); err != nil {
 		return err
 	}
@@ -1604,14 +1604,22 @@ func (s *Store) EndAgreement(ctx context.Context, p *identity.Principal, id int6
 		if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'withdrawn', updated_at = $1 WHERE agreement_id = $2 AND state = 'draft'`, now, id); err != nil {
 			return err
 		}
-		var ids []int64
+		// The accounts of an ended agreement are terminated (D47-44.1d); each
+		// termination is recorded like one decided on its own.
 		for _, acc := range a.Accounts {
-			if acc.AccountID != 0 {
-				ids = append(ids, acc.AccountID)
+			if acc.AccountID == 0 {
+				continue
 			}
-		}
-		if len(ids) > 0 {
-			if err := s.queue(ctx, tx, now, taskTerminate, terminateTask{AccountIDs: ids,
+			var tid int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO terminations (service_id, service_identifier, service_name, provider_org_id,
+				consumer_org_id, agreement_id, reason, detail, account_ids, notified_org_ids, created_by, created_by_name, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 'no_longer_needed', $7, $8, $9, $10, $11, $12) RETURNING id`,
+				a.ServiceID, a.ServiceIdentifier, a.ServiceName, a.ProviderOrgID, acc.OrgID, a.ID, reason,
+				jsonText([]int64{acc.AccountID}), jsonText([]int64{acc.OrgID}), by.id(), by.name, now).Scan(&tid)
+			if err != nil {
+				return fmt.Errorf("record termination: %w", err)
+			}
+			if err := s.queue(ctx, tx, now, taskTerminate, terminateTask{AccountIDs: []int64{acc.AccountID}, TerminationID: tid,
 				Reason: "Thỏa thuận chia sẻ dữ liệu đã chấm dứt / the sharing agreement ended: " + reason}); err != nil {
 				return err
 			}

@@ -155,7 +155,7 @@ func TestAgreementFlow(t *testing.T) {
 		_, err = w.store.EndAgreement(ctx, w.consumer, a.ID, oversight.ReasonInput{})
 		wantErr(t, err, platform.EInvalid, "required", "reason")
 		a = ag(w.store.EndAgreement(ctx, w.consumer, a.ID, oversight.ReasonInput{Reason: "The licensing system is retired"}))
-		if a.State != oversight.AgreementEnded || len(w.accounts.terminated) != 2 {
+		if a.State != oversight.AgreementEnded || len(w.accounts.terminated) != 2 || count(t, db, "terminations") != 2 {
 			t.Fatalf("ended: %s, terminated %v", a.State, w.accounts.terminated)
 		}
 	})

@@ -157,11 +157,11 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Tag: tag, Response: CalendarView{}, Query: map[string]string{"org": "organisation id: it and its units only", "days": "days ahead (default 90, at most 366)"}}, h.apiDeadlines)
 	api.Handle("POST", "/list-reviews", platform.Op{Summary: "Record a review of the default-shared list (D47-34.2) or the open-data list (D47-20.3)",
 		Tag: tag, Request: ListReviewInput{}, Response: ListReview{}, Status: http.StatusCreated}, h.apiListReview)
-	// Statistics (D47-31.2d, D47-32.2b).
+	// SharingStatistics (D47-31.2d, D47-32.2b).
 	statsQuery := map[string]string{"months": "months counted, the current one included (1-36, default 12)",
 		"jurisdiction": "id of a ministry or province: its organisations in the per-organisation table"}
 	api.Handle("GET", "/statistics", platform.Op{Summary: "Sharing statistics per ministry or province and per organisation (public, D47-31.2d)",
-		Tag: tag, Public: true, Response: Statistics{}, Query: statsQuery}, h.apiStatistics)
+		Tag: tag, Public: true, Response: SharingStatistics{}, Query: statsQuery}, h.apiStatistics)
 	api.Handle("GET", "/statistics.xlsx", platform.Op{Summary: "The sharing statistics as a spreadsheet", Tag: tag, Public: true,
 		Query: statsQuery, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, h.apiStatisticsXLSX)
 }

@@ -118,8 +118,8 @@ func (s *Store) ListReviews(ctx context.Context, orgID int64) ([]ListReview, err
 	return out, rows.Err()
 }
 
-// Deadline is one legal deadline (or a dated event) of an organisation.
-type Deadline struct {
+// CalendarEntry is one legal deadline (or a dated event) of an organisation.
+type CalendarEntry struct {
 	Due     string `json:"due"` // YYYY-MM-DD, the last day
 	OrgID   int64  `json:"org_id"`
 	OrgName string `json:"org_name"`
@@ -137,10 +137,10 @@ type Deadline struct {
 
 // CalendarView is the calendar page: overdue and upcoming deadlines.
 type CalendarView struct {
-	Today    string     `json:"today"`
-	Until    string     `json:"until"`
-	Overdue  []Deadline `json:"overdue"`
-	Upcoming []Deadline `json:"upcoming"`
+	Today    string          `json:"today"`
+	Until    string          `json:"until"`
+	Overdue  []CalendarEntry `json:"overdue"`
+	Upcoming []CalendarEntry `json:"upcoming"`
 	// Lists are the list reviews of the ministries and provinces in scope.
 	Lists []ListStatus `json:"lists"`
 }
@@ -187,7 +187,7 @@ func (s *Store) Calendar(ctx context.Context, p *identity.Principal, orgID int64
 	if err != nil {
 		return CalendarView{}, err
 	}
-	v := CalendarView{Today: today.String(), Until: until.String(), Overdue: []Deadline{}, Upcoming: []Deadline{}, Lists: []ListStatus{}}
+	v := CalendarView{Today: today.String(), Until: until.String(), Overdue: []CalendarEntry{}, Upcoming: []CalendarEntry{}, Lists: []ListStatus{}}
 	for _, d := range all {
 		if !inScope(scope, d.orgPath) {
 			continue
@@ -215,9 +215,9 @@ type listStatus struct {
 // deadlines computes every organisation's deadlines: overdue ones and those
 // due by until. It reads this feature's records, the catalog's databases
 // and other features' deadlines.
-func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Deadline, []listStatus, error) {
-	var out []Deadline
-	add := func(d Deadline) {
+func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]CalendarEntry, []listStatus, error) {
+	var out []CalendarEntry
+	add := func(d CalendarEntry) {
 		if d.due.After(until) {
 			return
 		}
@@ -248,7 +248,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 		if err != nil {
 			continue
 		}
-		add(Deadline{due: d, OrgID: org, Kind: "obstacle_answer", RuleID: rule, Link: "/obstacles/" + strconv.FormatInt(id, 10),
+		add(CalendarEntry{due: d, OrgID: org, Kind: "obstacle_answer", RuleID: rule, Link: "/obstacles/" + strconv.FormatInt(id, 10),
 			Title: fmt.Sprintf("Trả lời vướng mắc (cấp %d): %s", level, title), TitleEN: fmt.Sprintf("Answer the obstacle (level %d): %s", level, title)})
 	}
 	rows.Close()
@@ -269,7 +269,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 		if err != nil {
 			continue
 		}
-		add(Deadline{due: d, OrgID: org, Kind: "agreement_expiry", RuleID: "D47-38.4", Link: "/agreements/" + strconv.FormatInt(id, 10),
+		add(CalendarEntry{due: d, OrgID: org, Kind: "agreement_expiry", RuleID: "D47-38.4", Link: "/agreements/" + strconv.FormatInt(id, 10),
 			Title: "Thỏa thuận hết thời hạn: " + title, TitleEN: "Agreement ends: " + title})
 	}
 	rows.Close()
@@ -287,7 +287,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 			rows.Close()
 			return nil, nil, err
 		}
-		add(Deadline{due: workday.DateOf(start), OrgID: org, Kind: "suspension_start", RuleID: "D47-43.1a",
+		add(CalendarEntry{due: workday.DateOf(start), OrgID: org, Kind: "suspension_start", RuleID: "D47-43.1a",
 			Link: "/suspensions/" + strconv.FormatInt(id, 10), Title: "Bắt đầu tạm ngừng bảo trì: " + name, TitleEN: "Maintenance starts: " + name})
 	}
 	rows.Close()
@@ -320,7 +320,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 				if submitted[[2]int64{d.ID, int64(year)}] {
 					continue
 				}
-				add(Deadline{due: due, OrgID: d.OwnerOrgID, Kind: "quality_report", RuleID: rule.ID,
+				add(CalendarEntry{due: due, OrgID: d.OwnerOrgID, Kind: "quality_report", RuleID: rule.ID,
 					Link:  "/quality-reviews?year=" + strconv.Itoa(year),
 					Title: fmt.Sprintf("Báo cáo kiểm tra, đánh giá CSDL năm %d: %s", year, d.Name), TitleEN: fmt.Sprintf("Database self-assessment %d: %s", year, d.Name)})
 			}
@@ -337,7 +337,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 		if l.Kind == ListOpenData {
 			title, titleEN = "Rà soát danh mục dữ liệu mở", "Review the open-data list"
 		}
-		add(Deadline{due: due, OrgID: l.OrgID, Kind: "list_review", RuleID: l.RuleID, Link: "/calendar#lists", Title: title, TitleEN: titleEN})
+		add(CalendarEntry{due: due, OrgID: l.OrgID, Kind: "list_review", RuleID: l.RuleID, Link: "/calendar#lists", Title: title, TitleEN: titleEN})
 	}
 	// Other features' deadlines (e.g. connection requests, D47-35.3).
 	if s.deps.Deadlines != nil {
@@ -346,7 +346,7 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Dea
 			return nil, nil, err
 		}
 		for _, e := range ext {
-			add(Deadline{due: e.Due, OrgID: e.OrgID, Kind: e.Kind, Title: e.Title, TitleEN: e.TitleEN, Link: e.Link, RuleID: e.RuleID})
+			add(CalendarEntry{due: e.Due, OrgID: e.OrgID, Kind: e.Kind, Title: e.Title, TitleEN: e.TitleEN, Link: e.Link, RuleID: e.RuleID})
 		}
 	}
 	var ids []int64
@@ -442,7 +442,7 @@ func (s *Store) sendDigests(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	byOrg := map[int64][]Deadline{}
+	byOrg := map[int64][]CalendarEntry{}
 	var orgs []int64
 	for _, d := range all {
 		if d.Kind == "suspension_start" {

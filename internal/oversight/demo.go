@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/govdx/govdx/internal/identity"
@@ -112,14 +113,7 @@ func (d *demo) pickServices(ctx context.Context, services map[string]int64) erro
 		}
 		return ServiceInfo{}
 	}
-	inDN := func(svc ServiceInfo) bool {
-		for code, id := range d.orgs {
-			if id == svc.ProviderOrgID && len(code) > 3 && code[:3] == "DN." {
-				return true
-			}
-		}
-		return false
-	}
+	inDN := func(svc ServiceInfo) bool { return d.inDN(svc.ProviderOrgID) }
 	d.svcA = published(func(s ServiceInfo) bool { return s.Form == FormSpecialRequest && inDN(s) })
 	d.svcB = published(func(s ServiceInfo) bool { return s.ProviderOrgID == d.orgs["DN.STC"] && s.Method == "online" })
 	if d.svcB.ID == 0 {
@@ -129,6 +123,16 @@ func (d *demo) pickServices(ctx context.Context, services map[string]int64) erro
 		d.svcA = d.svcB
 	}
 	return nil
+}
+
+// inDN reports whether the organisation is one of Da Nang's departments.
+func (d *demo) inDN(orgID int64) bool {
+	for code, id := range d.orgs {
+		if id == orgID && strings.HasPrefix(code, "DN.") {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *demo) terms(svc ServiceInfo, fromDaysAgo, lengthDays int, items int) Terms {
@@ -336,29 +340,45 @@ func (d *demo) providerPerson(ctx context.Context, svc ServiceInfo) (*identity.P
 		Grants: []identity.Grant{{Role: identity.RoleProviderOfficer, OrgID: o.ID, OrgPath: o.Path}}}, nil
 }
 
+// termination: a ward's agreement, in force for months, ended when the
+// procedure moved to the national portal; its account was terminated
+// (D47-44.1d) and the termination recorded.
 func (d *demo) termination(ctx context.Context) error {
-	if d.s.deps.Accounts == nil {
+	if d.svcA.ID == 0 {
 		return nil
 	}
-	for _, svc := range []ServiceInfo{d.svcB, d.svcA} {
-		if svc.ID == 0 {
-			continue
-		}
-		accs, err := d.s.deps.Accounts.Accounts(ctx, svc.ID, 0)
-		if err != nil {
+	if _, ok := d.orgs["DN.HAIVAN"]; !ok {
+		return nil
+	}
+	prov, err := d.providerPerson(ctx, d.svcA)
+	if err != nil {
+		return err
+	}
+	ward, err := d.person(ctx, "DN.HAIVAN", "Lê Văn Hùng", identity.RoleConsumerOfficer)
+	if err != nil {
+		return err
+	}
+	t := d.terms(d.svcA, 118, 365, 2)
+	t.Place = "Bộ phận một cửa UBND phường Hải Vân."
+	a, err := d.s.CreateAgreement(d.ctx(ctx, 130, 9), ward, AgreementInput{ServiceID: d.svcA.ID, ConsumerOrgID: ward.OrgID,
+		Title:         "Tra cứu thửa đất phục vụ xác nhận hồ sơ tại phường Hải Vân",
+		Justification: "Phường cần đối chiếu thông tin thửa đất khi xác nhận hồ sơ; chưa có dịch vụ chia sẻ mặc định.",
+		Terms:         t})
+	if err != nil {
+		return fmt.Errorf("demo ward agreement: %w", err)
+	}
+	for i, step := range []func() error{
+		func() error { _, err := d.s.StartDrafting(d.ctx(ctx, 128, 9), prov, a.ID); return err },
+		func() error { _, err := d.s.Confirm(d.ctx(ctx, 120, 9), ward, a.ID, 1, ConfirmInput{}); return err },
+		func() error { _, err := d.s.Confirm(d.ctx(ctx, 119, 15), prov, a.ID, 1, ConfirmInput{}); return err },
+		func() error {
+			_, err := d.s.EndAgreement(d.ctx(ctx, 4, 11), ward, a.ID, ReasonInput{
+				Reason: "Thủ tục đã chuyển sang khai thác qua Cổng dịch vụ công quốc gia; phường không còn nhu cầu kết nối."})
 			return err
-		}
-		for _, a := range accs {
-			if a.Status != AccountActive {
-				continue
-			}
-			provider, err := d.providerPerson(ctx, svc)
-			if err != nil {
-				return err
-			}
-			_, err = d.s.Terminate(d.ctx(ctx, 4, 11), provider, TerminationInput{ServiceID: svc.ID, ConsumerOrgID: a.ConsumerOrgID,
-				Reason: ReasonNoLongerNeeded, Detail: "Thủ tục đã chuyển sang khai thác qua Cổng dịch vụ công quốc gia; đơn vị đề nghị chấm dứt kết nối."})
-			return err
+		},
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("demo ward agreement step %d: %w", i+1, err)
 		}
 	}
 	return nil
@@ -460,6 +480,8 @@ func (d *demo) quality(ctx context.Context) error {
 		return err
 	}
 	year := workday.DateOf(d.now).Year()
+	// The province's databases first: the demo tells Da Nang's story.
+	sort.SliceStable(dbs, func(i, j int) bool { return d.inDN(dbs[i].OwnerOrgID) && !d.inDN(dbs[j].OwnerOrgID) })
 	started := 0
 	for _, db := range dbs {
 		if started == 2 {

@@ -19,12 +19,16 @@ func TestSeedDemo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ward, err := w.dir.CreateOrg(ctx, directory.OrgInput{Code: "DN.HAIVAN", Name: "Org DN.HAIVAN", Kind: directory.KindCommune, ParentID: &w.dn.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		w.services.list = append(w.services.list, oversight.ServiceInfo{ID: 14, Identifier: "dn-snnmt/parcels", Name: "Parcels",
 			ProviderOrgID: snnmt.ID, Status: "published", Form: oversight.FormDefault, Items: []string{"parcel", "owner"}})
 		w.accounts.list = append(w.accounts.list, oversight.AccountInfo{ID: 9, ServiceID: 14, ConsumerOrgID: w.hcc.ID, ProviderOrgID: snnmt.ID,
 			Status: oversight.AccountActive, ValidFrom: vn("2026-01-01 00:00"), ValidTo: vn("2027-12-31 00:00")})
 		orgs := map[string]int64{"DN": w.dn.ID, "DN.STC": w.stc.ID, "DN.SYT": w.syt.ID, "DN.TTHCC": w.hcc.ID, "DN.SGDDT": w.gd.ID,
-			"DN.SNNMT": snnmt.ID, "QN": w.qn.ID, "QN.SYT": w.qnyt.ID}
+			"DN.SNNMT": snnmt.ID, "QN": w.qn.ID, "QN.SYT": w.qnyt.ID, "DN.HAIVAN": ward.ID}
 		if err := oversight.SeedDemo(ctx, w.store, orgs, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -32,10 +36,10 @@ func TestSeedDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		list := must[platform.PageResult[oversight.Agreement]](t)(w.store.ListAgreements(ctx, w.itDN, oversight.AgreementFilter{}))
-		if len(list.Items) != 3 {
+		if len(list.Items) != 4 {
 			t.Fatalf("agreements: %d", len(list.Items))
 		}
-		st := must[oversight.Statistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{}))
+		st := must[oversight.SharingStatistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{}))
 		if len(st.Agreements) != 1 || !st.Agreements[0].Candidate {
 			t.Fatalf("candidate: %+v", st.Agreements)
 		}
@@ -65,8 +69,8 @@ func TestSeedDemo(t *testing.T) {
 			t.Fatalf("quality 2025: %+v", ov)
 		}
 		terms := must[platform.PageResult[oversight.Termination]](t)(w.store.ListTerminations(ctx, w.itDN, platform.Page{}))
-		if len(terms.Items) != 1 {
-			t.Fatalf("terminations: %d", len(terms.Items))
+		if len(terms.Items) != 1 || terms.Items[0].AgreementID == 0 || terms.Items[0].AccountsStoppedAt == nil {
+			t.Fatalf("terminations: %+v", terms.Items)
 		}
 	})
 }

@@ -50,7 +50,7 @@ var diffLabels = []struct {
 	{"other", 12, "Other matters"},
 }
 
-func versionText(v Version) map[string]string {
+func versionText(v AgreementVersion) map[string]string {
 	var parties []string
 	for _, p := range v.Parties {
 		role := "bên khai thác"
@@ -85,7 +85,7 @@ func (s *Store) Diff(ctx context.Context, p *identity.Principal, id int64, from,
 	return diffVersions(a.ID, vf, vt), nil
 }
 
-func diffVersions(id int64, vf, vt Version) VersionDiff {
+func diffVersions(id int64, vf, vt AgreementVersion) VersionDiff {
 	old, cur := versionText(vf), versionText(vt)
 	d := VersionDiff{AgreementID: id, From: vf.Number, To: vt.Number}
 	for _, l := range diffLabels {

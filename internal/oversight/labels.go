@@ -184,7 +184,7 @@ func (k ListKind) Label() string {
 }
 
 // KindLabel names the kind of deadline.
-func (d Deadline) KindLabel() string {
+func (d CalendarEntry) KindLabel() string {
 	switch d.Kind {
 	case "obstacle_answer":
 		return "Obstacle"
@@ -198,6 +198,10 @@ func (d Deadline) KindLabel() string {
 		return "Maintenance"
 	case "connection_request":
 		return "Connection request"
+	case "open_data_review":
+		return "Open-data list review"
+	case "open_data_update":
+		return "Open-data update"
 	}
 	return d.Kind
 }

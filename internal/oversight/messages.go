@@ -431,6 +431,8 @@ var messages = map[string]string{
 	"List review":                                 "Rà soát danh mục",
 	"Maintenance":                                 "Bảo trì",
 	"Connection request":                          "Yêu cầu kết nối",
+	"Open-data list review":                       "Rà soát danh mục dữ liệu mở",
+	"Open-data update":                            "Cập nhật dữ liệu mở",
 	"Review recorded; the next one is due in 6 months.": "Đã ghi nhận rà soát; lần tiếp theo sau 6 tháng.",
 
 	// Statistics.

@@ -149,7 +149,7 @@ type termRow struct {
 }
 
 // TermRows lists a version's content as the twelve items of D47-38.
-func TermRows(v Version) []termRow {
+func TermRows(v AgreementVersion) []termRow {
 	t := v.Terms
 	items := strings.Join(t.Items, ", ")
 	data := t.Data
@@ -169,10 +169,10 @@ func TermRows(v Version) []termRow {
 
 type agreementData struct {
 	A         Agreement
-	Shown     Version
+	Shown     AgreementVersion
 	HasShown  bool
 	Rows      []termRow
-	Draft     Version
+	Draft     AgreementVersion
 	HasDraft  bool
 	PartyName map[int64]string
 	Me        *identity.Principal

@@ -12,7 +12,7 @@ import (
 )
 
 type statsData struct {
-	St           Statistics
+	St           SharingStatistics
 	CallsChart   template.HTML
 	JurisChart   template.HTML
 	ObstChart    template.HTML
@@ -97,7 +97,7 @@ func (h *handlers) statisticsXLSX(w http.ResponseWriter, r *http.Request) error 
 
 // writeStatsXLSX writes the statistics as a workbook: officials exchange
 // lists as spreadsheets.
-func writeStatsXLSX(w http.ResponseWriter, st Statistics, t func(string, ...any) string) error {
+func writeStatsXLSX(w http.ResponseWriter, st SharingStatistics, t func(string, ...any) string) error {
 	x := excelize.NewFile()
 	defer x.Close()
 	orgHeader := []any{t("Organisation"), t("Services published"), t("Requests received"), t("Requests decided"),

@@ -143,7 +143,7 @@ func TestStatistics(t *testing.T) {
 			must[oversight.Agreement](t)(w.store.Confirm(ctx, w.itDN, a.ID, 1, oversight.ConfirmInput{OrgID: w.stc.ID}))
 			must[oversight.Agreement](t)(w.store.Confirm(ctx, w.itDN, a.ID, 1, oversight.ConfirmInput{OrgID: consumer}))
 		}
-		st := must[oversight.Statistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{Months: 3}))
+		st := must[oversight.SharingStatistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{Months: 3}))
 		if st.From != "2026-07" || st.To != "2026-09" || len(st.ByMonth) != 3 || st.ByMonth[1].Calls != 1000 || st.ByMonth[1].ErrorRate != 5 {
 			t.Fatalf("months: %s..%s %+v", st.From, st.To, st.ByMonth)
 		}
@@ -160,7 +160,7 @@ func TestStatistics(t *testing.T) {
 		if st.Obstacles[0].Open != 1 {
 			t.Fatalf("obstacles: %+v", st.Obstacles)
 		}
-		dn := must[oversight.Statistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{JurisdictionID: w.dn.ID}))
+		dn := must[oversight.SharingStatistics](t)(w.store.Statistics(ctx, oversight.StatsFilter{JurisdictionID: w.dn.ID}))
 		if dn.Jurisdiction == nil || len(dn.Orgs) != 1 || dn.Orgs[0].OrgID != w.stc.ID {
 			t.Fatalf("per organisation in Da Nang: %+v", dn.Orgs)
 		}

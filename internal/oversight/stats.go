@@ -107,8 +107,8 @@ type ServiceAgreements struct {
 	Candidate         bool   `json:"candidate"`
 }
 
-// Statistics are the sharing statistics of D47-31.2d and D47-32.2b.
-type Statistics struct {
+// SharingStatistics are the sharing statistics of D47-31.2d and D47-32.2b.
+type SharingStatistics struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Months      int       `json:"months"`
 	From        string    `json:"from"` // first month counted, YYYY-MM
@@ -125,20 +125,20 @@ type Statistics struct {
 	ConversionThreshold int `json:"conversion_threshold"`
 }
 
-// Statistics computes the sharing statistics per ministry or province and
+// SharingStatistics computes the sharing statistics per ministry or province and
 // per organisation. They are public (D47-31.2d: MIC publishes them).
-func (s *Store) Statistics(ctx context.Context, f StatsFilter) (Statistics, error) {
+func (s *Store) Statistics(ctx context.Context, f StatsFilter) (SharingStatistics, error) {
 	if f.Months == 0 {
 		f.Months = 12
 	}
 	if f.Months < 1 || f.Months > 36 {
-		return Statistics{}, fieldErr("months", "invalid_months", "count between 1 and %d months", 36)
+		return SharingStatistics{}, fieldErr("months", "invalid_months", "count between 1 and %d months", 36)
 	}
 	now := s.now(ctx)
 	today := workday.DateOf(now)
 	first := workday.NewDate(today.Year(), today.Month(), 1).AddMonths(-(f.Months - 1))
 	from := first.Time()
-	st := Statistics{GeneratedAt: now, Months: f.Months, From: monthOf(first), To: monthOf(today),
+	st := SharingStatistics{GeneratedAt: now, Months: f.Months, From: monthOf(first), To: monthOf(today),
 		Jurisdictions: []OrgStats{}, Orgs: []OrgStats{}, ByMonth: []MonthStats{}, Agreements: []ServiceAgreements{},
 		ConversionThreshold: s.cfg.ConversionThreshold}
 	per := map[int64]*OrgStats{}

@@ -21,17 +21,20 @@ func TestScreens(t *testing.T) {
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	user := os.Getenv("SHOT_USER")
-	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#username"),
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#username"),
 		chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", "govdx-demo-2026"), chromedp.Submit("#password"),
 		chromedp.WaitVisible(".who")); err != nil {
 		t.Fatal(err)
 	}
 	for name, path := range map[string]string{"agreement": "/agreements/1", "calendar": "/calendar", "obstacle": os.Getenv("SHOT_OBSTACLE"),
 		"suspnew": "/suspensions/new", "quality": "/quality-reviews", "diff": "/agreements/1/diff", "obstacles": "/obstacles"} {
-		var buf []byte
-		if err := chromedp.Run(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible("main"), chromedp.FullScreenshot(&buf, 70)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible("main")); err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile("/tmp/shots/"+user+"-"+name+".jpg", buf, 0o644)
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile("/tmp/shots/"+user+"-"+name+".png", buf, 0o644)
 	}
 }

@@ -85,7 +85,9 @@ func openSQLite(ctx context.Context, cfg OpenConfig) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	// busy_timeout must come before journal_mode so the WAL switch itself waits.
-	dsn := "file:" + cfg.SQLitePath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	// The path is part of a URI: escape what would end it early ("#", "?").
+	path := strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(cfg.SQLitePath)
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,5 +66,20 @@ func TestFold(t *testing.T) {
 	}
 	if !platform.MatchAll(platform.Fold("Số định danh cá nhân"), platform.Tokens("ca nhan so dinh")) {
 		t.Error("word order must not matter")
+	}
+}
+
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%d")
+	db, err := platform.Open(context.Background(), platform.OpenConfig{SQLitePath: filepath.Join(dir, "govdx.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Write.Exec(`CREATE TABLE x (a INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "govdx.db")); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }

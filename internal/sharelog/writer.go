@@ -370,10 +370,18 @@ func (w *Writer) connect(ctx context.Context) error {
 }
 
 // reconnect recovers after a failed commit, which may or may not have been
-// applied: the head is reloaded from the database, and with PostgreSQL the
-// connection (and its lock) is replaced.
+// applied: the head is reloaded from the database. With PostgreSQL a live
+// connection keeps its session and so its chain lock; a dead one is
+// replaced, and the lock taken again.
 func (w *Writer) reconnect(ctx context.Context) error {
 	if w.pgConn != nil {
+		if w.pgConn.PingContext(ctx) == nil {
+			seq, head, cpSeq, err := chainHead(ctx, w.pgConn, w.node)
+			if err == nil {
+				w.seq, w.head, w.cpSeq, w.stale = seq, head, cpSeq, false
+				return nil
+			}
+		}
 		// Discard rather than return to the pool: the session may still hold the lock.
 		_ = w.pgConn.Raw(func(any) error { return driver.ErrBadConn })
 		_ = w.pgConn.Close()

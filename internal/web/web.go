@@ -152,6 +152,8 @@ func (s *Site) funcs() template.FuncMap {
 			return template.URL(q.Encode())
 		},
 		"add":  func(a, b int) int { return a + b },
+		"list": func(v ...string) []string { return v },
+		"ms":   func(us int64) float64 { return float64(us) / 1000 },
 		"join": strings.Join,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

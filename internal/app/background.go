@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/govdx/govdx/internal/sharelog"
+	"github.com/govdx/govdx/internal/sharing"
+)
+
+// runBackground runs the scheduled work of the control plane until ctx
+// ends: the notification outbox and daily reminders, the oversight
+// scheduler's jobs start beside it (startOversightJobs), and the sharing-log purge.
+// Each job keeps its state in the database, so restarts lose nothing.
+func (a *App) runBackground(ctx context.Context) error {
+	var mailer sharing.Mailer
+	if a.cfg.SMTP.Host != "" {
+		m, err := sharing.NewSMTPMailer(a.cfg.SMTP)
+		if err != nil {
+			return err
+		}
+		mailer = m
+	}
+	done := make(chan struct{}, 2)
+	go func() { a.Sharing.Run(ctx, mailer, time.Minute, a.cfg.Logger); done <- struct{}{} }()
+	go func() { a.purgeLoop(ctx); done <- struct{}{} }()
+	for i := 0; i < 2; i++ {
+		<-done
+	}
+	return nil
+}
+
+// purgeLoop deletes sharing-log entries whose retention under their usage
+// regulation has passed (D47-45.3), once at start and then daily.
+func (a *App) purgeLoop(ctx context.Context) {
+	if a.logWriter == nil {
+		return
+	}
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		a.purgeOnce(ctx)
+		t.Reset(24 * time.Hour)
+	}
+}
+
+func (a *App) purgeOnce(ctx context.Context) {
+	def := a.cfg.LogRetentionDefault
+	if def <= 0 {
+		def = 5 * 365 * 24 * time.Hour
+	}
+	signer, err := sharelog.LoadOrCreateKey(a.logKeyPath())
+	if err != nil {
+		a.cfg.Logger.Error("sharing-log purge: key", "err", err)
+		return
+	}
+	retention := func(serviceID int64) time.Duration {
+		if serviceID == 0 {
+			return def
+		}
+		d, err := a.Catalog.RetentionFor(ctx, serviceID)
+		switch {
+		case err != nil:
+			return def
+		case d == 0: // the regulation keeps entries without limit
+			return time.Duration(math.MaxInt64)
+		}
+		return d
+	}
+	res, err := sharelog.Purge(ctx, a.DB, signer, a.DB.Now(), retention)
+	if err != nil {
+		a.cfg.Logger.Error("sharing-log purge failed", "err", err)
+		return
+	}
+	if res.Deleted > 0 {
+		a.cfg.Logger.Info("sharing-log purge", "deleted", res.Deleted, "anchors", res.Anchors)
+	}
+}

@@ -1,0 +1,349 @@
+// Package logweb is the web UI and JSON API over the sharing log (D47-45):
+// providers see the calls to their services, consumers their own calls,
+// auditors and IT units their scope; filters and CSV/XLSX export.
+package logweb
+
+import (
+	"context"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharelog"
+	"github.com/govdx/govdx/internal/web"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+type handlers struct {
+	site *web.Site
+	db   *platform.DB
+	dir  *directory.Store
+}
+
+// Register adds the sharing-log pages and API operations.
+func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platform.DB, dir *directory.Store) error {
+	sub, _ := fs.Sub(templatesFS, "templates")
+	if err := site.AddPages("logweb", sub); err != nil {
+		return err
+	}
+	site.AddMessages(messages)
+	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Order: 35, Show: func(p *identity.Principal) bool {
+		return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermLogRead)) > 0)
+	}})
+	h := &handlers{site: site, db: db, dir: dir}
+	mux.HandleFunc("GET /logs", site.Handler(h.listPage))
+	mux.HandleFunc("GET /logs/{id}", site.Handler(h.entryPage))
+	mux.HandleFunc("GET /logs/export.csv", site.Handler(h.export("csv")))
+	mux.HandleFunc("GET /logs/export.xlsx", site.Handler(h.export("xlsx")))
+	q := map[string]string{"from": "from date (YYYY-MM-DD, Vietnam time)", "to": "to date, inclusive", "service": "service id",
+		"status": "ok | error | refused", "code": "refusal code", "org": "organisation id (requester or provider)", "cursor": "page cursor", "limit": "page size"}
+	api.Handle("GET", "/logs", platform.Op{Summary: "Sharing-log entries in my scope (D47-45), newest first", Tag: "sharing-log",
+		Query: q, Response: platform.PageResult[EntryView]{}}, h.apiList)
+	api.Handle("GET", "/logs/{id}", platform.Op{Summary: "One sharing-log entry", Tag: "sharing-log", Response: EntryView{}}, h.apiEntry)
+	api.Handle("GET", "/logs/export.csv", platform.Op{Summary: "Export sharing-log entries in my scope as CSV", Tag: "sharing-log",
+		Query: q, Produces: "text/csv"}, h.apiExport("csv"))
+	api.Handle("GET", "/logs/export.xlsx", platform.Op{Summary: "Export sharing-log entries in my scope as XLSX", Tag: "sharing-log",
+		Query: q, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, h.apiExport("xlsx"))
+	return nil
+}
+
+// EntryView is a sharing-log entry as the API and pages show it.
+type EntryView struct {
+	ID             int64     `json:"id"`
+	Node           string    `json:"node"`
+	Seq            int64     `json:"seq"`
+	Hash           string    `json:"hash"`
+	RequestedAt    time.Time `json:"requested_at"`
+	RespondedAt    time.Time `json:"responded_at"`
+	Form           string    `json:"form"`
+	RequesterOrgID int64     `json:"requester_org_id"`
+	RequesterOrg   string    `json:"requester_org"`
+	Application    string    `json:"application"`
+	AccountID      int64     `json:"account_id"`
+	ProviderOrgID  int64     `json:"provider_org_id"`
+	ProviderOrg    string    `json:"provider_org"`
+	ServiceID      int64     `json:"service_id"`
+	Service        string    `json:"service"`
+	Method         string    `json:"method"`
+	Path           string    `json:"path"`
+	Query          string    `json:"query"`
+	RequestDigest  string    `json:"request_digest"`
+	RequestBytes   int64     `json:"request_bytes"`
+	Status         int       `json:"status"`
+	RefusalCode    string    `json:"refusal_code"`
+	ResponseDigest string    `json:"response_digest"`
+	ResponseBytes  int64     `json:"response_bytes"`
+	LatencyMicros  int64     `json:"latency_us"`
+	CorrelationID  string    `json:"correlation_id"`
+	ForwardedFrom  string    `json:"forwarded_from,omitempty"`
+	ForwardedTo    string    `json:"forwarded_to,omitempty"`
+	ContentKept    bool      `json:"content_kept"`
+}
+
+// Outcome classifies the entry for display.
+func (e EntryView) Outcome() string {
+	switch {
+	case e.RefusalCode != "":
+		return "refused"
+	case e.Status >= 400:
+		return "error"
+	}
+	return "ok"
+}
+
+func view(e sharelog.Entry, orgs map[int64]directory.Org) EntryView {
+	return EntryView{ID: e.ID, Node: e.Node, Seq: e.Seq, Hash: hex.EncodeToString(e.Hash[:]), RequestedAt: e.RequestedAt,
+		RespondedAt: e.RespondedAt, Form: string(e.Form), RequesterOrgID: e.RequesterOrgID, RequesterOrg: orgs[e.RequesterOrgID].Name,
+		Application: e.RequesterApp, AccountID: e.AccountID, ProviderOrgID: e.ProviderOrgID, ProviderOrg: orgs[e.ProviderOrgID].Name,
+		ServiceID: e.ServiceID, Service: e.ServiceCode, Method: e.Method, Path: e.Path, Query: e.Query,
+		RequestDigest: hex.EncodeToString(e.RequestDigest[:]), RequestBytes: e.RequestBytes, Status: e.Status,
+		RefusalCode: e.RefusalCode, ResponseDigest: hex.EncodeToString(e.ResponseDigest[:]), ResponseBytes: e.ResponseBytes,
+		LatencyMicros: e.LatencyMicros, CorrelationID: e.CorrelationID, ForwardedFrom: e.ForwardedFrom, ForwardedTo: e.ForwardedTo,
+		ContentKept: e.KeepContent}
+}
+
+// filter reads the query string and scopes it to the principal: an entry
+// is visible when its requester or its provider lies in a subtree where the
+// principal holds log.read (consumers see their calls, providers the calls
+// to their services, auditors and IT units their province or ministry).
+func (h *handlers) filter(ctx context.Context, r *http.Request, p *identity.Principal) (sharelog.Filter, error) {
+	q := r.URL.Query()
+	var f sharelog.Filter
+	var err error
+	if f.Page, err = platform.PageFromRequest(r); err != nil {
+		return f, err
+	}
+	if s := q.Get("from"); s != "" {
+		d, err := time.ParseInLocation(time.DateOnly, s, web.VNZone)
+		if err != nil {
+			return f, platform.FieldError("from", "invalid_date", "from must be a date YYYY-MM-DD")
+		}
+		f.From = d
+	}
+	if s := q.Get("to"); s != "" {
+		d, err := time.ParseInLocation(time.DateOnly, s, web.VNZone)
+		if err != nil {
+			return f, platform.FieldError("to", "invalid_date", "to must be a date YYYY-MM-DD")
+		}
+		f.To = d.AddDate(0, 0, 1) // inclusive of the whole day
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, platform.FieldError("to", "invalid_range", "to must not be before from")
+	}
+	if s := q.Get("service"); s != "" {
+		if f.ServiceID, err = strconv.ParseInt(s, 10, 64); err != nil || f.ServiceID <= 0 {
+			return f, platform.FieldError("service", "invalid_service", "service must be a service id")
+		}
+	}
+	switch st := sharelog.StatusClass(q.Get("status")); st {
+	case "", sharelog.StatusOK, sharelog.StatusError, sharelog.StatusRefused:
+		f.Status = st
+	default:
+		return f, platform.FieldError("status", "invalid_status", "status must be ok, error or refused")
+	}
+	if c := q.Get("code"); len(c) > 64 {
+		return f, platform.FieldError("code", "invalid_code", "code is too long")
+	} else {
+		f.Code = c
+	}
+	scope, err := h.dir.OrgIDsUnder(ctx, p.Scope(identity.PermLogRead))
+	if err != nil {
+		return f, err
+	}
+	if s := q.Get("org"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return f, platform.FieldError("org", "invalid_org", "org must be an organisation id")
+		}
+		if scope != nil && !contains(scope, id) {
+			return f, platform.Forbidden()
+		}
+		scope = []int64{id}
+	}
+	f.RequesterOrgIDs, f.ProviderOrgIDs = scope, scope
+	return f, nil
+}
+
+func contains(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *handlers) views(ctx context.Context, entries []sharelog.Entry) ([]EntryView, error) {
+	ids := make([]int64, 0, 2*len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.RequesterOrgID, e.ProviderOrgID)
+	}
+	orgs, err := h.dir.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EntryView, len(entries))
+	for i, e := range entries {
+		out[i] = view(e, orgs)
+	}
+	return out, nil
+}
+
+func (h *handlers) list(ctx context.Context, r *http.Request, p *identity.Principal) (platform.PageResult[EntryView], sharelog.Filter, error) {
+	f, err := h.filter(ctx, r, p)
+	if err != nil {
+		return platform.PageResult[EntryView]{}, f, err
+	}
+	res, err := sharelog.Query(ctx, h.db, f)
+	if err != nil {
+		return platform.PageResult[EntryView]{}, f, err
+	}
+	items, err := h.views(ctx, res.Items)
+	return platform.PageResult[EntryView]{Items: items, NextCursor: res.NextCursor}, f, err
+}
+
+// entry returns one entry when it lies in the principal's scope; 404 otherwise.
+func (h *handlers) entry(ctx context.Context, r *http.Request, p *identity.Principal) (EntryView, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return EntryView{}, platform.NotFound("sharing log entry")
+	}
+	e, err := sharelog.Get(ctx, h.db, id)
+	if err != nil {
+		return EntryView{}, err
+	}
+	scope, err := h.dir.OrgIDsUnder(ctx, p.Scope(identity.PermLogRead))
+	if err != nil {
+		return EntryView{}, err
+	}
+	if scope != nil && !contains(scope, e.RequesterOrgID) && !contains(scope, e.ProviderOrgID) {
+		return EntryView{}, platform.NotFound("sharing log entry")
+	}
+	vs, err := h.views(ctx, []sharelog.Entry{e})
+	if err != nil {
+		return EntryView{}, err
+	}
+	return vs[0], nil
+}
+
+func apiPrincipal(r *http.Request) (*identity.Principal, error) {
+	p := identity.FromContext(r.Context())
+	if p == nil {
+		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
+	}
+	return p, nil
+}
+
+func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	res, _, err := h.list(r.Context(), r, p)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (h *handlers) apiEntry(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPrincipal(r)
+	if err != nil {
+		return err
+	}
+	e, err := h.entry(r.Context(), r, p)
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (h *handlers) writeExport(w http.ResponseWriter, r *http.Request, p *identity.Principal, format string) error {
+	f, err := h.filter(r.Context(), r, p)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("nhat-ky-chia-se-%s.%s", time.Now().In(web.VNZone).Format("20060102-1504"), format)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		_, err = sharelog.ExportCSV(r.Context(), h.db, f, w)
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	_, err = sharelog.ExportXLSX(r.Context(), h.db, f, w)
+	return err
+}
+
+func (h *handlers) apiExport(format string) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := apiPrincipal(r)
+		if err != nil {
+			return err
+		}
+		return h.writeExport(w, r, p, format)
+	}
+}
+
+func (h *handlers) export(format string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := web.RequireLogin(r)
+		if err != nil {
+			return err
+		}
+		return h.writeExport(w, r, p, format)
+	}
+}
+
+type listData struct {
+	Entries platform.PageResult[EntryView]
+	Q       map[string]string
+}
+
+func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	res, _, err := h.list(r.Context(), r, p)
+	q := map[string]string{}
+	for _, k := range []string{"from", "to", "service", "status", "code", "org"} {
+		q[k] = r.URL.Query().Get(k)
+	}
+	if err != nil {
+		fe, ferr := web.FormErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		v := h.site.NewView(w, r, listData{Q: q})
+		v.Errors = fe
+		h.site.Render(w, r, http.StatusUnprocessableEntity, "logweb/logs.html", v)
+		return nil
+	}
+	h.site.Page(w, r, "logweb/logs.html", listData{Entries: res, Q: q})
+	return nil
+}
+
+func (h *handlers) entryPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	e, err := h.entry(r.Context(), r, p)
+	if err != nil {
+		return err
+	}
+	h.site.Page(w, r, "logweb/entry.html", e)
+	return nil
+}

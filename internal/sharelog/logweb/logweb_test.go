@@ -1,0 +1,166 @@
+package logweb_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/platform/platformtest"
+	"github.com/govdx/govdx/internal/sharelog"
+	"github.com/govdx/govdx/internal/sharelog/logweb"
+	"github.com/govdx/govdx/internal/web"
+)
+
+func TestLogScopesAndExport(t *testing.T) {
+	sets := []platform.Migrations{directory.Migrations(), identity.Migrations(), sharelog.Migrations()}
+	platformtest.ForEachDB(t, sets, func(t *testing.T, db *platform.DB) {
+		ctx := context.Background()
+		dir := directory.NewStore(db)
+		ids := identity.NewStore(db)
+		ids.SetFastHashing()
+		org := func(code string, parent *directory.Org) directory.Org {
+			in := directory.OrgInput{Code: code, Name: "Org " + code, Kind: directory.KindDepartment}
+			if parent != nil {
+				in.ParentID = &parent.ID
+			}
+			o, err := dir.CreateOrg(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o
+		}
+		prov := org("PROV", nil)
+		provider := org("PROV.A", &prov)
+		consumer := org("PROV.B", &prov)
+		other := org("OTHER", nil)
+		token := func(name string, o directory.Org, role identity.Role) string {
+			u, err := ids.CreateUser(ctx, identity.UserInput{OrgID: o.ID, Username: name, FullName: name, Password: "long enough pw"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ids.GrantRole(ctx, u.ID, role, o.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+			secret, _, err := ids.CreateToken(ctx, u.ID, "t", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+		tokens := map[string]string{
+			"provider": token("prov.officer", provider, identity.RoleProviderOfficer),
+			"consumer": token("cons.officer", consumer, identity.RoleConsumerOfficer),
+			"auditor":  token("auditor", prov, identity.RoleAuditor),
+			"outsider": token("outsider", other, identity.RoleConsumerOfficer),
+		}
+		signer, err := sharelog.LoadOrCreateKey(filepath.Join(t.TempDir(), "k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := sharelog.NewWriter(ctx, db, "n1", signer, sharelog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		now := time.Now().UTC()
+		calls := []sharelog.Entry{
+			{RequesterOrgID: consumer.ID, ProviderOrgID: provider.ID, ServiceID: 7, ServiceCode: "a.svc", Method: "GET", Path: "/s/a.svc/1", Status: 200, CorrelationID: "c1"},
+			{RequesterOrgID: consumer.ID, ProviderOrgID: provider.ID, ServiceID: 7, ServiceCode: "a.svc", Method: "GET", Path: "/s/a.svc/2", Status: 403, RefusalCode: "suspended", CorrelationID: "c2"},
+			{RequesterOrgID: other.ID, ProviderOrgID: other.ID, ServiceID: 9, ServiceCode: "o.svc", Method: "GET", Path: "/s/o.svc/=cmd", Status: 200, CorrelationID: "c3"},
+		}
+		for _, e := range calls {
+			e.RequestedAt, e.RespondedAt, e.Form = now, now, sharelog.FormOnline
+			if _, err := w.Append(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		site, err := web.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		api := platform.NewAPI(mux, "/api/v1", "t", "t")
+		if err := logweb.Register(mux, site, api, db, dir); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(ids.Authenticate(mux))
+		defer srv.Close()
+		get := func(who, path string) (int, string) {
+			req, _ := http.NewRequest("GET", srv.URL+path, nil)
+			if who != "" {
+				req.Header.Set("Authorization", "Bearer "+tokens[who])
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(b)
+		}
+		count := func(who, query string) int {
+			status, body := get(who, "/api/v1/logs"+query)
+			if status != 200 {
+				t.Fatalf("%s %s: %d %s", who, query, status, body)
+			}
+			var res struct {
+				Items []logweb.EntryView `json:"items"`
+			}
+			if err := json.Unmarshal([]byte(body), &res); err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Items)
+		}
+		for _, tt := range []struct {
+			who, query string
+			want       int
+		}{
+			{"provider", "", 2},
+			{"consumer", "", 2},
+			{"auditor", "", 2},
+			{"outsider", "", 1},
+			{"consumer", "?status=refused", 1},
+			{"consumer", "?code=suspended", 1},
+			{"provider", "?status=ok", 1},
+			{"auditor", "?service=9", 0},
+		} {
+			if got := count(tt.who, tt.query); got != tt.want {
+				t.Errorf("%s %s: %d entries, want %d", tt.who, tt.query, got, tt.want)
+			}
+		}
+		if status, _ := get("", "/api/v1/logs"); status != 401 {
+			t.Errorf("anonymous: %d", status)
+		}
+		if status, body := get("consumer", "/api/v1/logs?from=2026-13-01"); status != 422 || !strings.Contains(body, `"field":"from"`) {
+			t.Errorf("bad date: %d %s", status, body)
+		}
+		if status, _ := get("consumer", "/api/v1/logs?org="+strconv.FormatInt(other.ID, 10)); status != 403 {
+			t.Errorf("org outside scope: %d", status)
+		}
+		res, _ := sharelog.Query(ctx, db, sharelog.Filter{})
+		var otherID int64
+		for _, e := range res.Items {
+			if e.CorrelationID == "c3" {
+				otherID = e.ID
+			}
+		}
+		if status, _ := get("consumer", "/api/v1/logs/"+strconv.FormatInt(otherID, 10)); status != 404 {
+			t.Errorf("entry outside scope: %d", status)
+		}
+		if status, body := get("outsider", "/api/v1/logs/export.csv"); status != 200 || !strings.Contains(body, "'=cmd") && !strings.Contains(body, "o.svc") {
+			t.Errorf("export: %d %s", status, body)
+		} else if strings.Contains(body, "a.svc") {
+			t.Errorf("export leaks calls outside the scope: %s", body)
+		}
+	})
+}
