@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -110,7 +111,7 @@ type App struct {
 
 	Gateway     *gateway.Gateway
 	logWriter   *sharelog.Writer
-	gatewayAddr string
+	gatewayAddr atomic.Pointer[string]
 }
 
 // New opens the database, migrates it, and builds the handlers. A database

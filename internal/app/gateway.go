@@ -92,7 +92,8 @@ func (a *App) runGateway(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("gateway listen on %s: %w", a.cfg.Gateway.Addr, err)
 	}
-	a.gatewayAddr = l.Addr().String()
+	addr := l.Addr().String()
+	a.gatewayAddr.Store(&addr)
 	if a.DB.Dialect == platform.Postgres {
 		go func() { _ = a.Gateway.Follow(ctx, a.DB.DSN) }()
 	}
@@ -101,7 +102,12 @@ func (a *App) runGateway(ctx context.Context) error {
 }
 
 // GatewayAddr is the gateway's bound address ("" before Run or when disabled).
-func (a *App) GatewayAddr() string { return a.gatewayAddr }
+func (a *App) GatewayAddr() string {
+	if p := a.gatewayAddr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
 
 // runDemoUpstream serves the demo providers' systems (enterprise registry,
 // population, land) that the demo services point at.

@@ -1,0 +1,222 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govdx/govdx/internal/app"
+	"github.com/govdx/govdx/internal/gateway"
+	"github.com/govdx/govdx/internal/sharelog"
+)
+
+// client is a logged-in API user (session cookie + CSRF header).
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+func login(t *testing.T, base, user string) *client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	c.do("POST", "/api/v1/session", map[string]string{"username": user, "password": app.DemoPassword}, 200, &me)
+	c.csrf = me.CSRF
+	return c
+}
+
+// do calls the API and decodes the answer into out, failing on another status.
+func (c *client) do(method, path string, body any, want int, out any) {
+	c.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		c.t.Fatalf("%s %s: %d, want %d: %s", method, path, res.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			c.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+}
+
+// runApp runs the real program with its gateway on random ports.
+func runApp(t *testing.T) (*app.App, string, string) {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Demo: true, Migrate: true,
+		Logger: slog.New(slog.DiscardHandler), Gateway: app.GatewayConfig{Addr: "127.0.0.1:0", Options: gateway.Options{Node: "test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		a.Close()
+	})
+	for i := 0; a.GatewayAddr() == "" && i < 200; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a.GatewayAddr() == "" {
+		t.Fatal("gateway did not start")
+	}
+	return a, "http://" + a.Addr(), "http://" + a.GatewayAddr()
+}
+
+// TestPublishRequestApproveCall walks Decree 47's main path through the API
+// and the gateway: a provider publishes a service, another agency requests
+// it, the provider approves a subset of the items, the consumer calls the
+// gateway and receives only those items, the call is in the sharing log
+// and the log verifies; a revoked account stops at once.
+func TestPublishRequestApproveCall(t *testing.T) {
+	a, base, gw := runApp(t)
+	ctx := context.Background()
+	upstream := httptest.NewServer(gateway.DemoUpstream())
+	defer upstream.Close()
+
+	provider := login(t, base, "taichinh.provider")
+	tmpl, err := a.Catalog.ServiceByIdentifier(ctx, app.DemoServiceIdentifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := tmpl.Input()
+	in.Identifier = "dn-stc.dkkd.e2e"
+	in.Name = "Tra cứu doanh nghiệp (kiểm thử)"
+	in.UpstreamURL = upstream.URL + "/dkkd/doanh-nghiep"
+	var svc struct {
+		ID    int64  `json:"id"`
+		Items []struct {
+			Key string `json:"key"`
+		} `json:"items"`
+	}
+	provider.do("POST", "/api/v1/catalog/services", in, 201, &svc)
+	provider.do("POST", fmt.Sprintf("/api/v1/catalog/services/%d/ready", svc.ID), nil, 200, nil)
+	provider.do("POST", fmt.Sprintf("/api/v1/catalog/services/%d/publish", svc.ID), nil, 200, nil)
+	if len(svc.Items) < 3 {
+		t.Fatalf("the service returns too few items: %+v", svc.Items)
+	}
+	approved := []string{svc.Items[0].Key, svc.Items[1].Key}
+
+	consumer := login(t, base, "hcc.consumer")
+	var req struct {
+		ID    int64 `json:"id"`
+		DueOn string `json:"due_on"`
+	}
+	consumer.do("POST", "/api/v1/requests", map[string]any{"service_id": svc.ID, "items": approved,
+		"application_code": "hcc.motcua", "application_name": "Hệ thống một cửa", "purpose": "Kiểm tra thông tin doanh nghiệp khi tiếp nhận hồ sơ",
+		"expected_calls_per_day": 200}, 201, &req)
+	if req.DueOn == "" {
+		t.Fatalf("the request has no deadline: %+v", req)
+	}
+	var key struct {
+		APIKey string `json:"api_key"`
+	}
+	provider.do("POST", fmt.Sprintf("/api/v1/requests/%d/approve", req.ID), map[string]any{}, 201, &key)
+	if !strings.HasPrefix(key.APIKey, "gdxk_") {
+		t.Fatalf("no key: %+v", key)
+	}
+
+	call := func() (*http.Response, map[string]any) {
+		r, _ := http.NewRequest("GET", gw+"/s/dn-stc.dkkd.e2e/0401234567", nil)
+		r.Header.Set("X-Api-Key", key.APIKey)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		return res, body
+	}
+	res, body := call()
+	if res.StatusCode != 200 {
+		t.Fatalf("gateway call: %d %v", res.StatusCode, body)
+	}
+	if len(body) != len(approved) || body[approved[0]] == nil || body[approved[1]] == nil {
+		t.Fatalf("the answer must hold exactly the approved items %v: %v", approved, body)
+	}
+	corr := res.Header.Get("X-Correlation-Id")
+	if corr == "" || res.Header.Get("X-Data-Valid-Until") == "" {
+		t.Fatalf("missing correlation or validity headers: %v", res.Header)
+	}
+
+	var logs struct {
+		Items []struct {
+			CorrelationID string `json:"correlation_id"`
+			Status        int    `json:"status"`
+		} `json:"items"`
+	}
+	consumer.do("GET", "/api/v1/logs", nil, 200, &logs)
+	found := false
+	for _, e := range logs.Items {
+		found = found || (e.CorrelationID == corr && e.Status == 200)
+	}
+	if !found {
+		t.Fatalf("the call %s is not in the consumer's sharing log: %+v", corr, logs.Items)
+	}
+
+	// Revocation stops the account at once.
+	var accounts struct {
+		Items []struct {
+			ID        int64 `json:"id"`
+			RequestID int64 `json:"request_id"`
+		} `json:"items"`
+	}
+	consumer.do("GET", "/api/v1/accounts", nil, 200, &accounts)
+	var accID int64
+	for _, acc := range accounts.Items {
+		if acc.RequestID == req.ID {
+			accID = acc.ID
+		}
+	}
+	if accID == 0 {
+		t.Fatalf("the consumer does not see its account: %+v", accounts.Items)
+	}
+	provider.do("POST", fmt.Sprintf("/api/v1/accounts/%d/revoke", accID), map[string]string{"reason": "Kết thúc thử nghiệm"}, 200, nil)
+	if res, body := call(); res.StatusCode < 400 {
+		t.Fatalf("a revoked account still works: %d %v", res.StatusCode, body)
+	}
+
+	rep, err := sharelog.Verify(ctx, a.DB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("log verify: %+v", rep)
+	}
+}
