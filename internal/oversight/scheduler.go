@@ -66,18 +66,19 @@ func (sc *Scheduler) RunOnce(ctx context.Context, now time.Time) (RunReport, err
 	return rep, errors.Join(errs...)
 }
 
-// Run ticks every Interval until ctx ends. A panic in a run is logged and
-// the next tick runs again.
+// Run does the due work every Interval until ctx ends, the first time one
+// interval after the start (so a starting node serves first). A panic in a
+// run is logged and the next tick runs again.
 func (sc *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(sc.Interval)
 	defer t.Stop()
 	for {
-		sc.safeRun(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		sc.safeRun(ctx)
 	}
 }
 
