@@ -122,16 +122,22 @@ func TestBrowserLoginAndDirectory(t *testing.T) {
 	do(chromedp.Navigate(base+"/orgs"),
 		chromedp.WaitVisible(chromedp.CSS("input[name=q]")),
 		chromedp.SendKeys(chromedp.CSS("input[name=q]"), "da nang so y te"),
-		chromedp.Submit(chromedp.CSS("input[name=q]")),
-		chromedp.WaitVisible(chromedp.CSS("main")))
-	if results := text("main"); !strings.Contains(results, "Sở Y tế Đà Nẵng") {
-		t.Fatalf("search without diacritics did not find the department: %.400s", results)
+		chromedp.Submit(chromedp.CSS("input[name=q]")))
+	// The old page stays visible until the new one loads: wait for the
+	// results page itself (its URL carries the query) before reading it.
+	if results := eventually(t, func() string {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if !strings.Contains(loc, "q=") {
+			return ""
+		}
+		return text("main")
+	}, "Sở Y tế Đà Nẵng"); results == "" {
+		t.Fatal("search without diacritics did not find the department")
 	}
 	screenshot(t, ctx, "orgs-search")
-	do(chromedp.Click(chromedp.Search(`//main//a[contains(., "Sở Y tế Đà Nẵng")]`)),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
-	if page := text("main"); !strings.Contains(page, "Lý Thị Thu") {
-		t.Fatalf("organisation page lacks its focal point: %.400s", page)
+	do(chromedp.Click(chromedp.Search(`//main//a[contains(., "Sở Y tế Đà Nẵng")]`)))
+	if page := eventually(t, func() string { return text("main") }, "Lý Thị Thu"); page == "" {
+		t.Fatal("organisation page lacks its focal point")
 	}
 	screenshot(t, ctx, "org")
 	// The English switch keeps the page and changes the language.
@@ -139,4 +145,20 @@ func TestBrowserLoginAndDirectory(t *testing.T) {
 	if l := lang(); l != "en" {
 		t.Fatalf("English switch: lang %q", l)
 	}
+}
+
+// eventually polls read until its result contains want (up to 15 s) and
+// returns it, or "" when it never did.
+func eventually(t *testing.T, read func() string, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		if last = read(); strings.Contains(last, want) {
+			return last
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("last read: %.400s", last)
+	return ""
 }

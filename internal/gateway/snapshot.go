@@ -314,19 +314,25 @@ func (s *snapshot) lookup(cp *CallPath) (*service, string) {
 // consumer's own (D47-43.2).
 func (sv *service) activeSuspension(org int64, now time.Time) *Suspension {
 	for i := range sv.suspendAll {
-		if !now.Before(sv.suspendAll[i].Start) {
+		if sv.suspendAll[i].inForce(now) {
 			return &sv.suspendAll[i]
 		}
 	}
 	if org != 0 && sv.suspendOrg != nil {
 		list := sv.suspendOrg[org]
 		for i := range list {
-			if !now.Before(list[i].Start) {
+			if list[i].inForce(now) {
 				return &list[i]
 			}
 		}
 	}
 	return nil
+}
+
+// inForce: a suspension applies from its start until its announced
+// restoration (D47-43), so it lifts on time even before the next reload.
+func (s *Suspension) inForce(now time.Time) bool {
+	return !now.Before(s.Start) && (s.RestoreAt.IsZero() || now.Before(s.RestoreAt))
 }
 
 // serviceMetrics and accountMetrics cache the label children of the hot
