@@ -190,6 +190,32 @@ func TestPublishRequestApproveCall(t *testing.T) {
 		t.Fatalf("the call %s is not in the consumer's sharing log: %+v", corr, logs.Items)
 	}
 
+	// A suspension for this consumer (a violation, D47-43.2) is enforced by
+	// the gateway at once, with the announced restoration time; lifting it
+	// restores the service.
+	restore := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	var sus struct {
+		ID int64 `json:"id"`
+	}
+	var created []struct {
+		ID int64 `json:"id"`
+	}
+	provider.do("POST", "/api/v1/suspensions", map[string]any{"service_id": svc.ID, "kind": "violation",
+		"consumer_org_ids": []int64{consumerOrg(t, a, "DN.TTHCC")}, "restore_at": restore,
+		"reason": "Gọi vượt tần suất đã đăng ký", "handling": "Tạm ngừng kết nối 2 ngày",
+		"restore_requirements": "Điều chỉnh tần suất gọi theo quy chế"}, 201, &created)
+	if len(created) != 1 {
+		t.Fatalf("suspension not created: %+v", created)
+	}
+	sus.ID = created[0].ID
+	if res, body := call(); res.StatusCode != 403 || body["code"] != "suspended" || body["restore_at"] == nil {
+		t.Fatalf("a suspended consumer was not refused with the restoration time: %d %v", res.StatusCode, body)
+	}
+	provider.do("POST", fmt.Sprintf("/api/v1/suspensions/%d/lift", sus.ID), map[string]any{}, 200, nil)
+	if res, body := call(); res.StatusCode != 200 {
+		t.Fatalf("after lifting the suspension: %d %v", res.StatusCode, body)
+	}
+
 	// Revocation stops the account at once.
 	var accounts struct {
 		Items []struct {
@@ -219,4 +245,13 @@ func TestPublishRequestApproveCall(t *testing.T) {
 	if !rep.OK() {
 		t.Fatalf("log verify: %+v", rep)
 	}
+}
+
+func consumerOrg(t *testing.T, a *app.App, code string) int64 {
+	t.Helper()
+	o, err := a.Directory.OrgByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }
