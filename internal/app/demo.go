@@ -162,6 +162,9 @@ func SeedDemo(ctx context.Context, a *App) error {
 	if err := oversight.SeedDemo(ctx, a.Oversight, ids, services); err != nil {
 		return fmt.Errorf("demo oversight: %w", err)
 	}
+	if err := seedDemoLog(ctx, a); err != nil {
+		return err
+	}
 	return nil
 }
 

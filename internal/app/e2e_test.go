@@ -119,7 +119,7 @@ func TestPublishRequestApproveCall(t *testing.T) {
 	in.Name = "Tra cứu doanh nghiệp (kiểm thử)"
 	in.UpstreamURL = upstream.URL + "/dkkd/doanh-nghiep"
 	var svc struct {
-		ID    int64  `json:"id"`
+		ID    int64 `json:"id"`
 		Items []struct {
 			Key string `json:"key"`
 		} `json:"items"`
@@ -134,7 +134,7 @@ func TestPublishRequestApproveCall(t *testing.T) {
 
 	consumer := login(t, base, "hcc.consumer")
 	var req struct {
-		ID    int64 `json:"id"`
+		ID    int64  `json:"id"`
 		DueOn string `json:"due_on"`
 	}
 	consumer.do("POST", "/api/v1/requests", map[string]any{"service_id": svc.ID, "items": approved,
