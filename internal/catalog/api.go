@@ -240,7 +240,7 @@ func (h *handlers) apiService(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateService(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (h *handlers) apiCreateService(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiUpdateService(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (h *handlers) apiUpdateService(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, to Transition) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (h *handlers) apiDatabase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -386,7 +386,7 @@ func (h *handlers) apiCreateDatabase(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiUpdateDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -412,7 +412,7 @@ func (h *handlers) apiUpdateDatabase(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiPublishDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -460,7 +460,7 @@ func (h *handlers) apiRegulation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -480,7 +480,7 @@ func (h *handlers) apiCreateRegulation(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handlers) apiUpdateRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -506,7 +506,7 @@ func (h *handlers) apiUpdateRegulation(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handlers) apiPublishRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -525,7 +525,7 @@ func (h *handlers) apiPublishRegulation(w http.ResponseWriter, r *http.Request) 
 // --- proposals ---
 
 func (h *handlers) apiProposals(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -542,7 +542,7 @@ func (h *handlers) apiProposals(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiProposal(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -555,7 +555,7 @@ func (h *handlers) apiProposal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateProposal(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -575,7 +575,7 @@ func (h *handlers) apiCreateProposal(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiUpdateProposal(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -601,7 +601,7 @@ func (h *handlers) apiUpdateProposal(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiMoveProposal(w http.ResponseWriter, r *http.Request, step string) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -637,7 +637,7 @@ func (h *handlers) apiCodeLists(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateCodeList(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -700,7 +700,7 @@ func (h *handlers) editableCodeList(r *http.Request, p *identity.Principal) (Cod
 }
 
 func (h *handlers) apiUpdateCodeList(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -726,7 +726,7 @@ func (h *handlers) apiUpdateCodeList(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiPublishEntries(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -747,7 +747,7 @@ func (h *handlers) apiPublishEntries(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -836,7 +836,7 @@ func (h *handlers) apiElement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateElement(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -856,7 +856,7 @@ func (h *handlers) apiCreateElement(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiUpdateElement(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -918,7 +918,7 @@ func redactAll(p *identity.Principal, list []Service) {
 }
 
 func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -951,7 +951,7 @@ func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error
 // --- upstream allow-list (platform administrators) ---
 
 func requireAdmin(r *http.Request) (*identity.Principal, error) {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return nil, err
 	}

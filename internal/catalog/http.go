@@ -88,14 +88,6 @@ func managesAny(p *identity.Principal) bool {
 	return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermCatalogManage)) > 0)
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func pathID(r *http.Request, name, kind string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 )
 
@@ -156,7 +157,7 @@ func (h *handlers) apiRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiEnterprises(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (h *handlers) apiEnterprises(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiCreateProfile(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (h *handlers) apiCreateProfile(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiEnterprise(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func (h *handlers) apiEnterprise(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiUpdateProfile(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func (h *handlers) apiUpdateProfile(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -248,7 +249,7 @@ func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Reque
 }
 
 func (h *handlers) apiCreateAssessment(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -270,7 +271,7 @@ func (h *handlers) apiCreateAssessment(w http.ResponseWriter, r *http.Request) e
 
 // assessmentCall runs fn on the assessment of the path for an authenticated caller.
 func (h *handlers) assessmentCall(w http.ResponseWriter, r *http.Request, body any, fn func(id int64) (any, error)) error {
-	if _, err := apiPrincipal(r); err != nil {
+	if _, err := identity.RequireAPI(r); err != nil {
 		return err
 	}
 	id, err := pathID(r, "id")
@@ -314,7 +315,7 @@ func (h *handlers) apiEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiQueue(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -368,7 +369,7 @@ func (h *handlers) apiConsultant(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -434,7 +435,7 @@ func (h *handlers) apiStatistics(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiReport(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}

@@ -101,15 +101,6 @@ func pathID(r *http.Request, name string) (int64, error) {
 // principal is the caller, nil when anonymous.
 func principal(r *http.Request) *identity.Principal { return identity.FromContext(r.Context()) }
 
-// apiPrincipal requires an authenticated caller.
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := principal(r)
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 // verifyURL is the public verification address of a certificate, as seen by
 // the requester (printed on the PDF).
 func verifyURL(r *http.Request, code string) string {

@@ -55,7 +55,7 @@ func (h *handlers) apiOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (h *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 // anonymous, 404 when missing, 403 outside the caller's subtree (the
 // directory is public, so refusing reveals nothing).
 func (h *handlers) managedOrg(r *http.Request) (*identity.Principal, Org, error) {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return nil, Org{}, err
 	}

@@ -165,14 +165,6 @@ func (h *handlers) parseOrgQuery(r *http.Request) (orgQuery, error) {
 
 // --- authorisation (the decisions themselves are identity.Principal.Allowed) ---
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 // canCreateUnder: PermOrgManage on the parent's path; a top-level
 // organisation (a new ministry or province) needs a platform administrator.
 func (h *handlers) canCreateUnder(ctx context.Context, p *identity.Principal, parentID *int64) error {

@@ -70,3 +70,13 @@ func ClientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// RequireAPI returns the caller of an API request, or the 401 problem when
+// the request carries no valid credential.
+func RequireAPI(r *http.Request) (*Principal, error) {
+	p := FromContext(r.Context())
+	if p == nil {
+		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
+	}
+	return p, nil
+}

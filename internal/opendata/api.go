@@ -59,16 +59,8 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Response: []DataRequest{}, Query: map[string]string{"status": "new, accepted, planned, published or rejected"}}, h.apiRequests)
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func (h *handlers) apiManaged(r *http.Request) (*identity.Principal, Dataset, error) {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return nil, Dataset{}, err
 	}
@@ -81,7 +73,7 @@ func (h *handlers) apiManaged(r *http.Request) (*identity.Principal, Dataset, er
 }
 
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -105,7 +97,7 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -234,7 +226,7 @@ func (h *handlers) apiChecks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiResource(r *http.Request) (*identity.Principal, Resource, error) {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return nil, Resource{}, err
 	}

@@ -177,7 +177,7 @@ func write(w http.ResponseWriter, status int, v any, err error) error {
 // --- agreements ---
 
 func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateAgreement(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (h *handlers) apiCreateAgreement(w http.ResponseWriter, r *http.Request) er
 
 // agreementOp runs fn for the agreement of the path.
 func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, status int, fn func(p *identity.Principal, id int64) (Agreement, error)) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (h *handlers) apiWithdrawVersion(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *handlers) apiSignedPDF(w http.ResponseWriter, r *http.Request) error {
-	if _, err := apiPrincipal(r); err != nil {
+	if _, err := identity.RequireAPI(r); err != nil {
 		return err
 	}
 	return h.signedPDF(w, r)
@@ -292,7 +292,7 @@ func (h *handlers) apiAmend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiDiff(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (h *handlers) apiNotices(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiSuspensions(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -424,7 +424,7 @@ func (h *handlers) apiEarliestStart(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiCreateSuspension(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (h *handlers) apiCreateSuspension(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handlers) suspensionOp(w http.ResponseWriter, r *http.Request, fn func(p *identity.Principal, id int64) (Suspension, error)) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -479,7 +479,7 @@ func (h *handlers) apiRestoreTime(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -492,7 +492,7 @@ func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handlers) apiTerminate(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -505,7 +505,7 @@ func (h *handlers) apiTerminate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiTermination(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -520,7 +520,7 @@ func (h *handlers) apiTermination(w http.ResponseWriter, r *http.Request) error 
 // --- obstacles ---
 
 func (h *handlers) apiObstacles(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -538,7 +538,7 @@ func (h *handlers) apiObstacles(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiFileObstacle(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -559,7 +559,7 @@ func (h *handlers) apiObstacle(w http.ResponseWriter, r *http.Request) error {
 // obstacleOp adapts fn, run on the obstacle of the path, to an API handler.
 func (h *handlers) obstacleOp(fn func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error)) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := apiPrincipal(r)
+		p, err := identity.RequireAPI(r)
 		if err != nil {
 			return err
 		}
@@ -573,7 +573,7 @@ func (h *handlers) obstacleOp(fn func(h *handlers, r *http.Request, p *identity.
 }
 
 func (h *handlers) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -590,7 +590,7 @@ func (h *handlers) apiAddEvidence(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiEvidenceFile(w http.ResponseWriter, r *http.Request) error {
-	if _, err := apiPrincipal(r); err != nil {
+	if _, err := identity.RequireAPI(r); err != nil {
 		return err
 	}
 	return h.evidenceFile(w, r)
@@ -599,7 +599,7 @@ func (h *handlers) apiEvidenceFile(w http.ResponseWriter, r *http.Request) error
 // --- quality reviews, deadlines ---
 
 func (h *handlers) apiQualityOverview(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -612,7 +612,7 @@ func (h *handlers) apiQualityOverview(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *handlers) apiStartQuality(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -625,7 +625,7 @@ func (h *handlers) apiStartQuality(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handlers) qualityOp(w http.ResponseWriter, r *http.Request, fn func(p *identity.Principal, id int64) (QualityReview, error)) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -676,7 +676,7 @@ func (h *handlers) apiAcknowledge(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -689,7 +689,7 @@ func (h *handlers) apiPlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -706,7 +706,7 @@ func (h *handlers) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiListReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}

@@ -343,11 +343,3 @@ func (h *handlers) jurisdictionsWith(ctx context.Context, p *identity.Principal,
 	}
 	return out, nil
 }
-
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}

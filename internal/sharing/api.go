@@ -3,6 +3,7 @@ package sharing
 import (
 	"net/http"
 
+	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/web"
 )
@@ -28,7 +29,7 @@ type RemindersResponse struct {
 }
 
 func (h *handlers) apiRequests(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (h *handlers) apiRequests(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (h *handlers) apiRequest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiRefuse(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func (h *handlers) apiRefuse(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiExportCSV(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (h *handlers) apiExportCSV(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiExportXLSX(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (h *handlers) apiExportXLSX(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiAccounts(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func accountFilterFrom(r *http.Request) (AccountFilter, error) {
 }
 
 func (h *handlers) apiAccount(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func (h *handlers) apiAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiRevoke(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func (h *handlers) apiRevoke(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiReminders(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -267,7 +268,7 @@ func (h *handlers) apiReminders(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -288,7 +289,7 @@ func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -304,7 +305,7 @@ func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiReadAll(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}

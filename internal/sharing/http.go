@@ -134,14 +134,6 @@ func pathID(r *http.Request, kind string) (int64, error) {
 	return id, nil
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func flag(v string) bool { return v == "1" || v == "true" || v == "on" }
 
 // filterFrom reads the list filters of a query string.

@@ -55,7 +55,7 @@ func (h *handlers) apiLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (h *handlers) apiMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (h *handlers) apiTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (h *handlers) apiUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}

@@ -124,14 +124,6 @@ func (h *handlers) canCreateIn(ctx context.Context, p *identity.Principal, orgID
 	return nil
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func setSessionCookie(w http.ResponseWriter, site *web.Site, id string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: identity.SessionCookie, Value: id, Path: "/", HttpOnly: true,
 		Secure: site.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})

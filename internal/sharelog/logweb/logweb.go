@@ -235,16 +235,8 @@ func (h *handlers) entry(ctx context.Context, r *http.Request, p *identity.Princ
 	return vs[0], nil
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -257,7 +249,7 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiEntry(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -288,7 +280,7 @@ func (h *handlers) writeExport(w http.ResponseWriter, r *http.Request, p *identi
 
 func (h *handlers) apiExport(format string) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := apiPrincipal(r)
+		p, err := identity.RequireAPI(r)
 		if err != nil {
 			return err
 		}
