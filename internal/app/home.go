@@ -1,12 +1,16 @@
 package app
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"net/http"
 
 	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/sharing"
 	"github.com/govdx/govdx/internal/web"
 )
 
@@ -14,13 +18,25 @@ import (
 var templatesFS embed.FS
 
 var homeMessages = map[string]string{
-	"Welcome to govdx":     "Chào mừng đến với govdx",
-	"About":                "Giới thiệu",
-	"Organisations":        "Cơ quan, tổ chức",
-	"Administrative units": "Đơn vị hành chính",
-	"Software notices":     "Thông báo bản quyền",
-	"Version":              "Phiên bản",
-	"What you can do here": "Bạn có thể làm gì tại đây",
+	"My tasks": "Việc cần làm",
+	"Connection requests near or past their deadline": "Yêu cầu kết nối sắp đến hạn hoặc quá hạn",
+	"Unread notifications":                            "Thông báo chưa đọc",
+	"Overdue legal deadlines":                         "Thời hạn pháp lý đã quá",
+	"Deadlines in the next 14 days":                   "Thời hạn trong 14 ngày tới",
+	"Request":                                         "Yêu cầu",
+	"due":                                             "hạn",
+	"overdue":                                         "quá hạn",
+	"working days left":                               "ngày làm việc còn lại",
+	"Nothing is waiting for you.":                     "Không có việc nào đang chờ.",
+	"All reminders":                                   "Tất cả nhắc việc",
+	"Calendar":                                        "Lịch thời hạn",
+	"Welcome to govdx":                                "Chào mừng đến với govdx",
+	"About":                                           "Giới thiệu",
+	"Organisations":                                   "Cơ quan, tổ chức",
+	"Administrative units":                            "Đơn vị hành chính",
+	"Software notices":                                "Thông báo bản quyền",
+	"Version":                                         "Phiên bản",
+	"What you can do here":                            "Bạn có thể làm gì tại đây",
 	"Browse the directory of agencies and their focal points for data sharing.":                                                                                                                  "Tra cứu danh bạ cơ quan và đầu mối chia sẻ dữ liệu.",
 	"Find the data already shared by other agencies before asking citizens for it (Decree 47, art. 5.2).":                                                                                        "Tìm dữ liệu đã được cơ quan khác chia sẻ trước khi yêu cầu người dân cung cấp lại (Điều 5.2 Nghị định 47).",
 	"Request connections, follow deadlines in working days and keep evidence of every exchange.":                                                                                                 "Gửi yêu cầu kết nối, theo dõi thời hạn theo ngày làm việc và lưu vết mọi lần chia sẻ.",
@@ -39,7 +55,15 @@ func (a *App) registerHome(mux *http.ServeMux) error {
 		if err != nil {
 			return err
 		}
-		a.Site.Page(w, r, "app/home.html", map[string]any{"Roots": orgs.Items})
+		data := map[string]any{"Roots": orgs.Items}
+		if p := identity.FromContext(r.Context()); p != nil {
+			dash, err := a.dashboard(r.Context(), p)
+			if err != nil {
+				return err
+			}
+			data["Dash"] = dash
+		}
+		a.Site.Page(w, r, "app/home.html", data)
 		return nil
 	}))
 	mux.HandleFunc("GET /about", a.Site.Handler(func(w http.ResponseWriter, r *http.Request) error {
@@ -51,4 +75,28 @@ func (a *App) registerHome(mux *http.ServeMux) error {
 		return platform.NotFound("page")
 	}))
 	return nil
+}
+
+// dashboardData is what a logged-in user sees first: requests near or past
+// their deadline (D47-35.3), unread notifications, and the legal deadlines
+// of their organisations.
+type dashboardData struct {
+	Reminders []sharing.Request
+	Unread    int
+	Calendar  oversight.CalendarView
+}
+
+func (a *App) dashboard(ctx context.Context, p *identity.Principal) (dashboardData, error) {
+	var d dashboardData
+	var err error
+	if d.Reminders, err = a.Sharing.Reminders(ctx, p); err != nil {
+		return d, err
+	}
+	if d.Unread, err = a.Sharing.UnreadCount(ctx, p); err != nil {
+		return d, err
+	}
+	if d.Calendar, err = a.Oversight.Calendar(ctx, p, 0, 14); err != nil && platform.ErrorClass(err) != platform.EForbidden {
+		return d, err
+	}
+	return d, nil
 }
