@@ -759,6 +759,18 @@ func (s *Store) escalate(ctx context.Context, tx platform.Tx, now time.Time, o O
 			return err
 		}
 		itUnit = j.ID
+		// D47-49.3: between ministries or provinces, no single IT unit is
+		// competent (D47-48): the obstacle goes straight to level 3.
+		cross, err := s.crossJurisdiction(ctx, o.FilerOrgID, j.ID)
+		if err != nil {
+			return err
+		}
+		if cross {
+			next = 3
+			note = strings.TrimSpace(note + "\nCác bên thuộc các bộ, ngành, địa phương khác nhau: chuyển thẳng cấp 3 (khoản 3 Điều 49 Nghị định 47).")
+		}
+	}
+	if next == 2 {
 		// D47-49.2: the IT unit answers within 7 working days.
 		d, rule, err := s.cfg.Rules.Due(rules.KeyObstacleITUnitAnswer, s.cfg.Calendar, workday.DateOf(now))
 		if err != nil {
@@ -1008,4 +1020,18 @@ func (s *Store) EvidenceFile(ctx context.Context, p *identity.Principal, id, evi
 		return e, nil, platform.NotFound("evidence file")
 	}
 	return e, data, err
+}
+
+// crossJurisdiction reports whether the filer belongs to another ministry
+// or province than the provider's (whose jurisdiction is providerUnit).
+func (s *Store) crossJurisdiction(ctx context.Context, filerOrgID, providerUnit int64) (bool, error) {
+	filer, err := s.dir.Org(ctx, filerOrgID)
+	if err != nil {
+		return false, err
+	}
+	j, err := s.jurisdictionOf(ctx, filer)
+	if err != nil {
+		return false, err
+	}
+	return j.ID != providerUnit, nil
 }

@@ -158,3 +158,30 @@ func TestObstacleAnswerAcceptAndEarlyEscalation(t *testing.T) {
 		}
 	})
 }
+
+// TestCrossProvinceObstacleGoesToLevel3: D47-49.3 — between ministries or
+// provinces no single IT unit is competent, so an unanswered obstacle goes
+// from the provider straight to level 3.
+func TestCrossProvinceObstacleGoesToLevel3(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, vn("2026-08-31 09:00"))
+		qnConsumer := &identity.Principal{UserID: 77, OrgID: w.qnyt.ID, OrgPath: w.qnyt.Path,
+			Grants: []identity.Grant{{Role: identity.RoleConsumerOfficer, OrgID: w.qnyt.ID, OrgPath: w.qnyt.Path}}}
+		o, err := w.store.FileObstacle(ctx, qnConsumer, obstacleInput(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.now = vn("2026-09-14 00:05") // the provider's 7 working days have passed
+		if _, err := w.sched.RunOnce(ctx, w.now); err != nil {
+			t.Fatal(err)
+		}
+		o, err = w.store.Obstacle(ctx, qnConsumer, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Level != 3 || o.RuleID != "D47-49.3" {
+			t.Fatalf("cross-province obstacle at level %d (%s), want 3 (D47-49.3)", o.Level, o.RuleID)
+		}
+	})
+}
