@@ -38,8 +38,14 @@ type reviewRequest struct {
 func (h *handlers) api(api *platform.API) {
 	api.Handle("POST", "/dbi/score", platform.Op{Summary: "Score levels (or a group's member units) without saving: points and levels recomputed",
 		Tag: tag, Public: true, Request: scoreRequest{}, Response: Result{}}, h.apiScore)
-	api.Handle("GET", "/dbi/models/{index}", platform.Op{Summary: "The criteria model of the sme or large index", Tag: tag, Public: true,
+	api.Handle("GET", "/dbi/models/{index}", platform.Op{Summary: "The criteria model of the sme or large index, with the rubrics in force", Tag: tag, Public: true,
 		Response: Model{}}, h.apiModel)
+	api.Handle("GET", "/dbi/models/{index}/criteria/{id}/rubric", platform.Op{Summary: "The rubric in force for one criterion (text per level 0-5)", Tag: tag,
+		Public: true, Response: CriterionRubric{}}, h.apiRubric)
+	api.Handle("PUT", "/dbi/models/{index}/criteria/{id}/rubric", platform.Op{Summary: "MIC: edit a criterion's rubric (levels left out stay; both texts empty clears a level)",
+		Tag: tag, Request: RubricInput{}, Response: CriterionRubric{}}, h.apiSetRubric)
+	api.Handle("GET", "/dbi/models/{index}/criteria/{id}/rubric/history", platform.Op{Summary: "MIC: every edit of a criterion's rubric, newest first", Tag: tag,
+		Response: []RubricEdit{}}, h.apiRubricHistory)
 	api.Handle("GET", "/dbi/size", platform.Op{Summary: "Enterprise size class and suggested index (Annex IV)", Tag: tag, Public: true,
 		Response: SizeResult{}, Query: map[string]string{"sector": "sector or field (e.g. trade, construction)", "staff": "employees with social insurance",
 			"revenue": "billion VND", "capital": "billion VND", "subsidiaries": "1 when the enterprise has subsidiaries"}}, h.apiSize)
@@ -101,15 +107,6 @@ func (h *handlers) apiScore(w http.ResponseWriter, r *http.Request) error {
 		return platform.Errorf(platform.EInvalid, "invalid_input", "%s", err.Error())
 	}
 	platform.WriteJSON(w, http.StatusOK, res)
-	return nil
-}
-
-func (h *handlers) apiModel(w http.ResponseWriter, r *http.Request) error {
-	m, err := ModelFor(IndexKind(r.PathValue("index")))
-	if err != nil {
-		return platform.NotFound("index")
-	}
-	platform.WriteJSON(w, http.StatusOK, m)
 	return nil
 }
 

@@ -198,6 +198,26 @@ var messages = map[string]string{
 	"unit":             "đơn vị",
 	"3-64 lowercase letters, digits, '.', '_' or '-'": "3-64 ký tự chữ thường không dấu, chữ số, '.', '_' hoặc '-'",
 
+	// Criteria models and rubrics.
+	"(cleared)":                         "(đã xóa)",
+	"Criteria and rubrics of the index": "Tiêu chí và hướng dẫn chấm của bộ chỉ số",
+	"Describe what earns each level, in Vietnamese and in English (at most 2000 characters each). Leave both empty to clear a level. Every change is kept in the history; the rubric is text only and does not change any score.": "Mô tả điều kiện đạt từng mức, bằng tiếng Việt và tiếng Anh (mỗi nội dung tối đa 2000 ký tự). Để trống cả hai để xóa nội dung của một mức. Mọi thay đổi đều được lưu lịch sử; hướng dẫn chấm chỉ là nội dung mô tả, không làm thay đổi điểm.",
+	"Each criterion is rated at a level from 0 to 5 and scores the level times its points per level. The rubric describes what earns each level.":                                                                                 "Mỗi tiêu chí được chấm theo mức từ 0 đến 5; điểm bằng mức nhân với số điểm mỗi mức của tiêu chí. Hướng dẫn chấm mô tả điều kiện đạt từng mức.",
+	"Edit the rubric":     "Sửa hướng dẫn chấm",
+	"English":             "Tiếng Anh",
+	"No rubric yet.":      "Chưa có hướng dẫn chấm.",
+	"Not edited yet.":     "Chưa có chỉnh sửa.",
+	"Pillars":             "Các trụ cột",
+	"Rubric":              "Hướng dẫn chấm",
+	"Rubric of criterion": "Hướng dẫn chấm tiêu chí",
+	"Vietnamese":          "Tiếng Việt",
+	"rubric.edit":         "Sửa hướng dẫn chấm",
+	"the text is longer than 2000 characters":                      "nội dung dài quá 2000 ký tự",
+	"the Vietnamese text is required when an English one is given": "cần có nội dung tiếng Việt khi đã nhập nội dung tiếng Anh",
+	"give the text of at least one level 0-5":                      "hãy nhập nội dung của ít nhất một mức 0-5",
+	"criterion not found":                                          "không tìm thấy tiêu chí",
+	"index not found":                                              "không tìm thấy bộ chỉ số",
+
 	// Notices.
 	"The enterprise is registered. Log in to start the assessment.": "Đã đăng ký doanh nghiệp. Hãy đăng nhập để bắt đầu đánh giá.",
 	"The assessment is started.":                                    "Đã bắt đầu kỳ đánh giá.",

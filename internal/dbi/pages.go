@@ -37,6 +37,9 @@ func (h *handlers) pages(mux *http.ServeMux) {
 	hf("GET /dbi/rankings", h.rankingsPage)
 	hf("GET /dbi/statistics", h.statisticsPage)
 	hf("GET /dbi/reports/provincial", h.reportDownload)
+	hf("GET /dbi/models/{index}", h.modelPage)
+	hf("GET /dbi/models/{index}/criteria/{id}/rubric", h.rubricPage)
+	hf("POST /dbi/models/{index}/criteria/{id}/rubric", h.rubricForm)
 	hf("GET /dbi/verify", h.verifyLookup)
 	hf("GET /dbi/verify/{code}", h.verifyPage)
 	hf("GET /dbi/verify/{code}/pdf", h.verifyPDF)
@@ -599,6 +602,10 @@ func (h *handlers) renderEdit(w http.ResponseWriter, r *http.Request, d Detail, 
 		}
 		h.render(w, r, status, "units.html", ed, submitted, errs)
 		return nil
+	}
+	// The form shows the rubric in force next to each level choice.
+	if err := applyRubrics(r.Context(), h.store.db.Read, d.Model()); err != nil {
+		return err
 	}
 	ed.Pillars = d.Model().Pillars
 	for id, l := range d.Levels[col] {
