@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"rules":   {"legal-rules registry: list", runRules},
 		"log":     {"sharing log: verify", runLog},
 		"dbi":     {"enterprise DX index: score, size", runDBI},
+		"sync":    {"synchronised sharing: pull", runSync},
 		"version": {"print the version", runVersion},
 	}
 }
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "usage: govdx <command> [flags]\n\ncommands:")
-	for _, name := range []string{"serve", "gateway", "migrate", "user", "import", "workday", "rules", "log", "dbi", "version"} {
+	for _, name := range []string{"serve", "gateway", "migrate", "user", "import", "workday", "rules", "log", "dbi", "sync", "version"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, cmds[name].summary)
 	}
 }

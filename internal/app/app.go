@@ -27,6 +27,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharelog"
 	"github.com/govdx/govdx/internal/sharing"
+	"github.com/govdx/govdx/internal/syncshare"
 	"github.com/govdx/govdx/internal/web"
 )
 
@@ -85,6 +86,7 @@ func MigrationSets() []platform.Migrations {
 		// sharing has no foreign keys to catalog tables, so its place after
 		// the catalog's set is a convention, not a requirement.
 		sharing.Migrations(),
+		syncshare.Migrations(), // no foreign keys to other features
 		oversight.Migrations(), // refers to organisations only
 		sharelog.Migrations(),  // no foreign keys: the log outlives the catalog
 	}
@@ -101,6 +103,7 @@ type App struct {
 	OpenData  *opendata.Store
 	Sharing   *sharing.Store
 	Oversight *oversight.Store
+	Sync      *syncshare.Store
 	Site      *web.Site
 	API       *platform.API
 	handler   http.Handler
@@ -154,6 +157,7 @@ func (a *App) init(ctx context.Context) error {
 	a.OpenData = od
 	a.Sharing = sharing.NewStore(a.DB, a.Directory, catalogServices{a.Catalog}, sharing.Config{})
 	a.Oversight = oversight.NewStore(a.DB, a.Directory, a.oversightDeps(), a.oversightConfig())
+	a.Sync = newSyncStore(a.DB, a.cfg.DataDir, a.Catalog, a.Sharing, a.Directory)
 	if err := a.Directory.EnsureAdminUnits(ctx); err != nil {
 		return fmt.Errorf("load administrative units: %w", err)
 	}

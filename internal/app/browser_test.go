@@ -130,13 +130,13 @@ func TestBrowserLoginAndDirectory(t *testing.T) {
 		if !strings.Contains(loc, "q=") {
 			return ""
 		}
-		return text("main")
+		return tryText(ctx, "main")
 	}, "Sở Y tế Đà Nẵng"); results == "" {
 		t.Fatal("search without diacritics did not find the department")
 	}
 	screenshot(t, ctx, "orgs-search")
 	do(chromedp.Click(chromedp.Search(`//main//a[contains(., "Sở Y tế Đà Nẵng")]`)))
-	if page := eventually(t, func() string { return text("main") }, "Lý Thị Thu"); page == "" {
+	if page := eventually(t, func() string { return tryText(ctx, "main") }, "Lý Thị Thu"); page == "" {
 		t.Fatal("organisation page lacks its focal point")
 	}
 	screenshot(t, ctx, "org")
@@ -161,4 +161,16 @@ func eventually(t *testing.T, read func() string, want string) string {
 	}
 	t.Logf("last read: %.400s", last)
 	return ""
+}
+
+// tryText reads an element's text, or "" while the page is changing under
+// the read (a navigation in flight).
+func tryText(ctx context.Context, sel string) string {
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(rctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		return ""
+	}
+	return s
 }

@@ -153,6 +153,9 @@ func SeedDemo(ctx context.Context, a *App) error {
 	if err := sharing.SeedDemo(ctx, a.Sharing, ids, services); err != nil {
 		return fmt.Errorf("demo connection requests: %w", err)
 	}
+	if err := seedSyncDemo(ctx, a, ids); err != nil {
+		return fmt.Errorf("demo synchronised sharing and packages: %w", err)
+	}
 	if err := opendata.SeedDemo(ctx, a.OpenData, ids); err != nil {
 		return fmt.Errorf("demo open data: %w", err)
 	}

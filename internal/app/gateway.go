@@ -52,7 +52,7 @@ func (a *App) startGateway(ctx context.Context) error {
 		return fmt.Errorf("sharing-log writer: %w", err)
 	}
 	a.logWriter = w
-	src := &GatewaySource{Catalog: a.Catalog, Sharing: a.Sharing, Oversight: a.Oversight, PeersFile: gc.PeersFile}
+	src := &GatewaySource{Catalog: a.Catalog, Sharing: a.Sharing, Oversight: a.Oversight, PeersFile: gc.PeersFile, Hosted: a.Sync}
 	g, err := gateway.New(gc.Options, src, w, a.registry)
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/govdx/govdx/internal/oversight"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharing"
+	"github.com/govdx/govdx/internal/syncshare"
 )
 
 // GatewaySource builds the gateway's snapshot (services, accounts,
@@ -25,9 +26,20 @@ type GatewaySource struct {
 	// PeersFile optionally lists the upstream platforms (NDXP, NDOP) as a
 	// JSON array of gateway.Peer; it holds credentials, so it is a file.
 	PeersFile string
+	// Hosted serves the feeds and packages of sync and package services
+	// (D47-23.1b/c), which the platform holds itself.
+	Hosted *syncshare.Store
 }
 
-var _ gateway.Source = (*GatewaySource)(nil)
+var _ gateway.HostedSource = (*GatewaySource)(nil)
+
+// HostedHandler answers calls to sync and package services.
+func (s *GatewaySource) HostedHandler() gateway.Hosted {
+	if s.Hosted == nil {
+		return nil
+	}
+	return s.Hosted
+}
 
 // NewGatewaySource builds the stores the source needs on db, for
 // `govdx gateway` running without the control plane.
@@ -39,6 +51,8 @@ func NewGatewaySource(db *platform.DB, peersFile string) *GatewaySource {
 		Sharing:   sharing.NewStore(db, dir, catalogServices{cat}, sharing.Config{}),
 		Oversight: oversight.NewStore(db, dir, oversight.Deps{}, oversight.Config{}),
 		PeersFile: peersFile,
+		// Serving feeds and packages needs the database only.
+		Hosted: newSyncStore(db, "", nil, nil, nil),
 	}
 }
 
@@ -95,7 +109,9 @@ func (s *GatewaySource) services(ctx context.Context) ([]gateway.Service, error)
 		for _, svc := range res.Items {
 			g := gateway.Service{ID: svc.ID, Identifier: svc.Identifier, Name: svc.Name, ProviderOrgID: svc.ProviderOrgID,
 				ProviderOrg: svc.ProviderName, UpstreamURL: svc.UpstreamURL, Status: string(svc.Status), Open: svc.Open,
-				Items: svc.ItemKeys(), ValidityMethod: string(svc.Method)}
+				Items: svc.ItemKeys(), ValidityMethod: string(svc.Method),
+				// The platform holds the data of sync and package services itself.
+				Hosted: s.Hosted != nil && (svc.Method == catalog.MethodSync || svc.Method == catalog.MethodPackage)}
 			if svc.RegulationID != 0 {
 				reg, ok := regs[svc.RegulationID]
 				if !ok {

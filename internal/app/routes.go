@@ -13,6 +13,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharelog/logweb"
 	"github.com/govdx/govdx/internal/sharing"
+	"github.com/govdx/govdx/internal/syncshare"
 	"github.com/govdx/govdx/internal/web"
 )
 
@@ -46,6 +47,9 @@ func (a *App) routes() error {
 		return err
 	}
 	if err := sharing.Register(mux, a.Site, a.API, a.Sharing); err != nil {
+		return err
+	}
+	if err := syncshare.Register(mux, a.Site, a.API, a.Sync); err != nil {
 		return err
 	}
 	// Open data also serves the CKAN action API (/api/3/action/) and the

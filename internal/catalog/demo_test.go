@@ -17,7 +17,7 @@ func TestSeedDemo(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clock = time.Now().UTC()
-		for _, o := range []struct{ code, parent string }{{"BTC", ""}, {"BKHCN", ""}, {"DN.SNNMT", "DN"}, {"QN.SYT", "QN"}} {
+		for _, o := range []struct{ code, parent string }{{"BTC", ""}, {"BKHCN", ""}, {"DN.SNNMT", "DN"}, {"DN.SGDDT", "DN"}, {"QN.SYT", "QN"}} {
 			in := directory.OrgInput{Code: o.code, Name: "Org " + o.code, Kind: directory.KindDepartment}
 			if o.parent != "" {
 				pid := e.orgs[o.parent]

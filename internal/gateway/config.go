@@ -68,6 +68,10 @@ type Service struct {
 	// (zero with online: valid at the instant of retrieval).
 	ValidityMethod string        `json:"validity_method"`
 	ValidFor       time.Duration `json:"-"`
+	// Hosted services hold their data on the platform itself (sync feeds,
+	// packages: D47-23.1b/c): calls are answered by Options.Hosted instead
+	// of being forwarded, and UpstreamURL and Peer are ignored.
+	Hosted bool `json:"hosted,omitempty"`
 	// LogContent keeps request and response bodies in the sharing log
 	// (D47-45.1d "the shared content where needed"); digests are always kept.
 	LogContent bool `json:"log_content"`

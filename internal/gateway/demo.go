@@ -25,6 +25,17 @@ func DemoUpstream() http.Handler {
 	mux.HandleFunc("GET /dc/cong-dan/{id}", demoCitizen)
 	mux.HandleFunc("GET /dd/thua-dat/{sheet}/{parcel}", demoParcel)
 	mux.HandleFunc("GET /hs/ho-so/{code}", demoDossier)
+	// The paths the catalog's demo services point at (internal/catalog/demo.go),
+	// by path segment or by the query parameter their documentation shows.
+	mux.HandleFunc("GET /btc/doanh-nghiep/{mst}", demoEnterprise)
+	mux.HandleFunc("GET /btc/doanh-nghiep", fromQuery("mst", "ma_so_thue", demoEnterprise))
+	mux.HandleFunc("GET /dkkd/doanh-nghiep", fromQuery("mst", "ma_so_thue", demoEnterprise))
+	mux.HandleFunc("GET /c06/xac-thuc-cong-dan/{id}", demoCitizen)
+	mux.HandleFunc("GET /c06/xac-thuc-cong-dan/xac-thuc", fromQuery("id", "so_dinh_danh", demoCitizen))
+	mux.HandleFunc("GET /dat-dai/thua-dat/{sheet}/{parcel}", demoParcel)
+	mux.HandleFunc("GET /dat-dai/thua-dat", fromQuery("sheet", "so_to", fromQuery("parcel", "so_thua", demoParcel)))
+	mux.HandleFunc("GET /dat-dai/quy-hoach/{sheet}/{parcel}", demoParcel)
+	mux.HandleFunc("GET /qn/kham-chua-benh/{code}", demoDossier)
 	mux.HandleFunc("GET /bench/1k", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(BenchBody)
@@ -183,4 +194,13 @@ func demoDossier(w http.ResponseWriter, r *http.Request) {
 		"trang_thai":     pick([]string{"Đang xử lý", "Đã trả kết quả", "Chờ bổ sung"}, s, 5),
 		"co_quan_xu_ly":  "Trung tâm Phục vụ hành chính công thành phố Đà Nẵng",
 	})
+}
+
+// fromQuery fills the path value name from the query parameter param, so a
+// demo endpoint answers both /x/{id} and /x?param=id.
+func fromQuery(name, param string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue(name, r.URL.Query().Get(param))
+		next(w, r)
+	}
 }

@@ -97,6 +97,10 @@ type Options struct {
 	// (tls.VerifyClientCertIfGiven) and ClientCAs to accept mTLS client
 	// certificates matching Account.CertFingerprint.
 	TLS *tls.Config
+	// Hosted answers calls to hosted services (Service.Hosted): change
+	// feeds and packages held by the platform [the Source's, when it is a
+	// HostedSource; else hosted services are not served].
+	Hosted Hosted
 	// Adapters convert calls for peers whose Protocol is not "govdx", such
 	// as the NDOP of Decree 278 whose protocol is not public.
 	Adapters map[string]Adapter
@@ -175,6 +179,9 @@ func New(opts Options, src Source, log Appender, reg prometheus.Registerer) (*Ga
 		return nil, errors.New("gateway: a sharing-log appender is required")
 	}
 	opts.defaults()
+	if hs, ok := src.(HostedSource); ok && opts.Hosted == nil {
+		opts.Hosted = hs.HostedHandler()
+	}
 	g := &Gateway{opts: opts, src: src, log: log, logger: opts.Logger.With("feature", "gateway", "node", opts.Node)}
 	g.client = opts.Transport
 	if g.client == nil {

@@ -190,6 +190,10 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, c *call) {
 		g.refuse(w, r, c, ref)
 		return
 	}
+	if sv.Hosted {
+		g.serveHosted(w, r, c, body, rest, proj)
+		return
+	}
 	g.forward(w, r, c, body, rest, proj)
 }
 

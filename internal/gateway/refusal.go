@@ -16,7 +16,9 @@ const (
 	CodeTerminated         = "terminated"            // 403: connection terminated (D47-44)
 	CodeItemNotApproved    = "item_not_approved"     // 403: ?fields= names an item not approved (D47-35.2d)
 	CodeUnknownService     = "unknown_service"       // 404: no published service with that identifier
+	CodeNotFound           = "not_found"             // 404: no such package or feed resource of a hosted service
 	CodeMethodNotAllowed   = "method_not_allowed"    // 405
+	CodePackageExpired     = "package_expired"       // 410: the package's validity window has passed (D47-41.2c)
 	CodeBodyTooLarge       = "body_too_large"        // 413: request body above MaxRequestBody
 	CodeRateLimited        = "rate_limited"          // 429: frequency limit reached (D47-35.2e)
 	CodeHeaderTooLarge     = "header_too_large"      // 431: request header above MaxHeaderBytes
@@ -43,7 +45,9 @@ var refusalStatus = map[string]int{
 	CodeTerminated:         http.StatusForbidden,
 	CodeItemNotApproved:    http.StatusForbidden,
 	CodeUnknownService:     http.StatusNotFound,
+	CodeNotFound:           http.StatusNotFound,
 	CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
+	CodePackageExpired:     http.StatusGone,
 	CodeBodyTooLarge:       http.StatusRequestEntityTooLarge,
 	CodeRateLimited:        http.StatusTooManyRequests,
 	CodeHeaderTooLarge:     http.StatusRequestHeaderFieldsTooLarge,

@@ -107,6 +107,10 @@ func (g *Gateway) compile(cfg *Config, now time.Time) (*snapshot, []string, erro
 			problems = append(problems, fmt.Sprintf("service %d: identifier %q is used by several published services; skipped", sv.ID, sv.Identifier))
 			continue
 		}
+		if sv.Hosted && g.opts.Hosted == nil {
+			problems = append(problems, fmt.Sprintf("service %q: hosted by the platform, but this gateway has no hosted handler; skipped", sv.Identifier))
+			continue
+		}
 		c, err := compileService(sv, s.peers)
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -198,6 +202,9 @@ func compileService(sv Service, peers map[string]*peer) (*service, error) {
 	case "", ValidityOnline, ValiditySync, ValidityPackage:
 	default:
 		return nil, fmt.Errorf("service %q: unknown validity method %q", sv.Identifier, sv.ValidityMethod)
+	}
+	if sv.Hosted {
+		return c, nil // answered by Options.Hosted: no upstream
 	}
 	if sv.Peer != "" {
 		if c.peer = peers[sv.Peer]; c.peer == nil {
