@@ -295,6 +295,12 @@ func (x oversightSharing) GrantAgreementAccount(ctx context.Context, g oversight
 		Purpose: g.Purpose, Application: g.Application})
 }
 
+func (x oversightSharing) AmendAgreementAccount(ctx context.Context, id int64, g oversight.AccountGrant) error {
+	return x.s.AmendAgreementAccount(ctx, id, sharing.AgreementGrant{AgreementID: g.AgreementID, Version: g.Version, ServiceID: g.ServiceID,
+		ProviderOrgID: g.ProviderOrgID, ConsumerOrgID: g.ConsumerOrgID, Items: g.Items, ValidFrom: g.ValidFrom, ValidTo: g.ValidTo,
+		Purpose: g.Purpose, Application: g.Application})
+}
+
 func (x oversightSharing) Notify(ctx context.Context, n oversight.Notification) error {
 	return x.s.NotifyOrg(ctx, sharing.OrgNotice{OrgID: n.OrgID, Kind: n.Kind, Title: n.Title, Body: n.Body, TitleEN: n.TitleEN,
 		BodyEN: n.BodyEN, Link: n.Link, Email: n.Email})

@@ -1232,6 +1232,14 @@ func (s *Store) adopt(ctx context.Context, tx platform.Tx, now time.Time, a Agre
 			"Agreement in force: "+a.Title, fmt.Sprintf("Tất cả các bên đã xác nhận phiên bản %d. Tài khoản kết nối được cấp cho bên khai thác.", v.Number),
 			fmt.Sprintf("Every party confirmed version %d. The consumers are granted connection accounts.", v.Number))
 	}
+	// The amended version now governs the consumers' accounts (D47-39).
+	for _, party := range a.Parties {
+		if party.Role == RoleConsumer {
+			if err := s.queue(ctx, tx, now, taskGrant, grantTask{AgreementID: a.ID, OrgID: party.OrgID}); err != nil {
+				return err
+			}
+		}
+	}
 	return s.notifyParties(ctx, tx, now, a, actor{}, "agreement.amended", "Thỏa thuận được sửa đổi: "+a.Title,
 		"Agreement amended: "+a.Title, fmt.Sprintf("Phiên bản %d có hiệu lực thay phiên bản trước (Điều 39 Nghị định 47).", v.Number),
 		fmt.Sprintf("Version %d now governs, replacing the previous one (D47-39).", v.Number))
@@ -1261,9 +1269,10 @@ func (s *Store) grantAccount(ctx context.Context, g grantTask) error {
 	if a.State != AgreementInForce {
 		return nil // ended or expired before the account was made: nothing to grant
 	}
+	existing := int64(0)
 	for _, acc := range a.Accounts {
 		if acc.OrgID == g.OrgID && acc.AccountID != 0 {
-			return nil
+			existing = acc.AccountID
 		}
 	}
 	v, ok := a.Version(a.CurrentVersion)
@@ -1278,10 +1287,16 @@ func (s *Store) grantAccount(ctx context.Context, g grantTask) error {
 	if err != nil {
 		return err
 	}
-	accountID, err := s.deps.Accounts.GrantAgreementAccount(ctx, AccountGrant{
+	grant := AccountGrant{
 		AgreementID: a.ID, Version: v.Number, ServiceID: a.ServiceID, ProviderOrgID: a.ProviderOrgID, ConsumerOrgID: g.OrgID,
 		Items: v.Terms.Items, ValidFrom: from.Time().UTC(), ValidTo: to.AddDays(1).Time().UTC(),
-		Purpose: a.Title + ". " + v.Terms.Processing, Application: fmt.Sprintf("Thỏa thuận #%d", a.ID)})
+		Purpose: a.Title + ". " + v.Terms.Processing, Application: fmt.Sprintf("Thỏa thuận #%d", a.ID)}
+	if existing != 0 {
+		// D47-39: the governing version of an amended agreement governs the
+		// account already granted: its data items and validity follow it.
+		return s.deps.Accounts.AmendAgreementAccount(ctx, existing, grant)
+	}
+	accountID, err := s.deps.Accounts.GrantAgreementAccount(ctx, grant)
 	if err != nil {
 		return err
 	}

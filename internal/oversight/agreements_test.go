@@ -97,6 +97,11 @@ func TestAgreementFlow(t *testing.T) {
 		if a.CurrentVersion != 2 || a.ValidTo != "2028-09-30" || a.Versions[0].State != oversight.VersionSuperseded {
 			t.Fatalf("amended: v%d %s %s", a.CurrentVersion, a.ValidTo, a.Versions[0].State)
 		}
+		// D47-39: the amended version governs the account already granted.
+		if len(w.accounts.amended) != 1 || w.accounts.amended[0].Version != 2 || len(w.accounts.amended[0].Items) != len(amended.Items) ||
+			!w.accounts.amended[0].ValidTo.Equal(vn("2028-10-01 00:00")) {
+			t.Fatalf("account not amended: %+v", w.accounts.amended)
+		}
 		d := must[oversight.VersionDiff](t)(w.store.Diff(ctx, w.auditor, a.ID, 1, 2))
 		changedFields := map[string]bool{}
 		for _, f := range d.Fields {

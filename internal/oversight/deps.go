@@ -100,6 +100,9 @@ type Accounts interface {
 	// be idempotent on (AgreementID, ConsumerOrgID): a retry after a failure
 	// returns the account already created.
 	GrantAgreementAccount(ctx context.Context, g AccountGrant) (int64, error)
+	// AmendAgreementAccount applies the governing version of an amended
+	// agreement (D47-39) to an account granted by it: data items and validity.
+	AmendAgreementAccount(ctx context.Context, accountID int64, g AccountGrant) error
 }
 
 // Notification is a message to every user of an organisation (inbox, and

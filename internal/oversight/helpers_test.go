@@ -37,6 +37,7 @@ func (f *fakeServices) AllServices(ctx context.Context) ([]oversight.ServiceInfo
 }
 
 type fakeAccounts struct {
+	amended    []oversight.AccountGrant
 	mu         sync.Mutex
 	list       []oversight.AccountInfo
 	grants     []oversight.AccountGrant
@@ -90,6 +91,22 @@ func (f *fakeAccounts) GrantAgreementAccount(ctx context.Context, g oversight.Ac
 		Application: fmt.Sprintf("agreement-%d", g.AgreementID), Purpose: g.Purpose, Status: oversight.AccountActive,
 		ValidFrom: g.ValidFrom, ValidTo: g.ValidTo})
 	return id, nil
+}
+
+func (f *fakeAccounts) AmendAgreementAccount(ctx context.Context, id int64, g oversight.AccountGrant) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail {
+		return fmt.Errorf("sharing is down")
+	}
+	for i := range f.list {
+		if f.list[i].ID == id {
+			f.list[i].ValidFrom, f.list[i].ValidTo = g.ValidFrom, g.ValidTo
+			f.amended = append(f.amended, g)
+			return nil
+		}
+	}
+	return fmt.Errorf("no account %d", id)
 }
 
 type fakeNotifier struct {

@@ -183,6 +183,50 @@ func (s *Store) agreementAccount(ctx context.Context, g AgreementGrant) (int64, 
 	return id, err
 }
 
+// AmendAgreementAccount applies the governing version of an amended
+// agreement (D47-39) to the account it granted: data items and validity.
+// The key does not change; the gateway follows at once.
+func (s *Store) AmendAgreementAccount(ctx context.Context, accountID int64, g AgreementGrant) error {
+	svc, err := s.Service(ctx, g.ServiceID)
+	if err != nil {
+		return fmt.Errorf("agreement %d: service %d: %w", g.AgreementID, g.ServiceID, err)
+	}
+	chosen := g.Items
+	if len(chosen) == 0 {
+		chosen = svc.Items
+	}
+	items, err := pickItems(chosen, svc)
+	if err != nil {
+		return err
+	}
+	if !g.ValidTo.After(g.ValidFrom) {
+		return platform.FieldError("valid_to", "before_start", "the validity must end after it starts")
+	}
+	itemsJSON, _ := json.Marshal(items)
+	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+		r, err := tx.ExecContext(ctx, `UPDATE connection_accounts SET items = $1, valid_from = $2, valid_to = $3, agreement_version = $4, updated_at = $5
+			WHERE id = $6 AND agreement_id = $7 AND consumer_org_id = $8`,
+			string(itemsJSON), g.ValidFrom.UTC(), g.ValidTo.UTC(), g.Version, now, accountID, g.AgreementID, g.ConsumerOrgID)
+		if err != nil {
+			return fmt.Errorf("amend account %d: %w", accountID, err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return platform.NotFound("connection account of the agreement")
+		}
+		if err := s.notify(ctx, tx, now, notice{orgID: g.ConsumerOrgID, kind: "account.amended", link: accountLink(accountID),
+			title:   fmt.Sprintf("Tài khoản kết nối điều chỉnh theo phiên bản %d của thỏa thuận", g.Version),
+			titleEN: fmt.Sprintf("Connection account adjusted to version %d of the agreement", g.Version)}); err != nil {
+			return err
+		}
+		return s.notifyConfig(ctx, tx)
+	})
+	if err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
+}
+
 // OrgNotice is a notification from another feature to every user of an
 // organisation.
 type OrgNotice struct {
