@@ -163,7 +163,7 @@ func (s *Store) heldItems(ctx context.Context, tokens []string) ([]HeldItem, err
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.id, d.name, o.name, i.key, i.name, i.classification
 		FROM catalog_database_items i JOIN catalog_databases d ON d.id = i.database_id
-		JOIN organisations o ON o.id = d.owner_org_id WHERE `+w.sql()+` ORDER BY d.id, i.position LIMIT 100`, w.args...)
+		JOIN organisations o ON o.id = d.owner_org_id WHERE `+w.sql()+` ORDER BY d.id, i.position LIMIT 100`, w.Args...)
 	if err != nil {
 		return nil, err
 	}

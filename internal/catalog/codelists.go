@@ -362,7 +362,7 @@ func (s *Store) ListCodeLists(ctx context.Context, query string, page platform.P
 	}
 	limit := pageLimit(page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+codeListColumns+codeListFrom+` WHERE `+w.sql()+` ORDER BY c.id LIMIT `+w.next(),
-		append(w.args, limit+1)...)
+		append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[CodeList]{}, fmt.Errorf("list code lists: %w", err)
 	}

@@ -293,7 +293,7 @@ func (s *Store) ListDatabases(ctx context.Context, f DatabaseFilter) (platform.P
 	}
 	limit := pageLimit(f.Page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+databaseColumns+databaseFrom+` WHERE `+w.sql()+` ORDER BY d.id LIMIT `+w.next(),
-		append(w.args, limit+1)...)
+		append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[Database]{}, fmt.Errorf("list databases: %w", err)
 	}

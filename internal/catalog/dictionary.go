@@ -213,7 +213,7 @@ func (s *Store) ListElements(ctx context.Context, query string, page platform.Pa
 	}
 	limit := pageLimit(page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+elementColumns+elementFrom+` WHERE `+w.sql()+` ORDER BY e.id LIMIT `+w.next(),
-		append(w.args, limit+1)...)
+		append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[Element]{}, fmt.Errorf("list elements: %w", err)
 	}

@@ -356,7 +356,7 @@ func (s *Store) ListProposals(ctx context.Context, viewer *identity.Principal, s
 	}
 	limit := pageLimit(page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+proposalColumns+proposalFrom+` WHERE `+w.sql()+` ORDER BY p.id LIMIT `+w.next(),
-		append(w.args, limit+1)...)
+		append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[Proposal]{}, fmt.Errorf("list proposals: %w", err)
 	}

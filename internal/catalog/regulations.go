@@ -199,7 +199,7 @@ func (s *Store) ListRegulations(ctx context.Context, f RegulationFilter) (platfo
 	}
 	limit := pageLimit(f.Page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+regulationColumns+regulationFrom+` WHERE `+w.sql()+` ORDER BY r.id LIMIT `+w.next(),
-		append(w.args, limit+1)...)
+		append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[Regulation]{}, fmt.Errorf("list regulations: %w", err)
 	}

@@ -591,7 +591,7 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) (platform.Pag
 	}
 	limit := pageLimit(f.Page)
 	q := `SELECT ` + serviceColumns + serviceFrom + ` WHERE ` + w.sql() + ` ORDER BY s.id LIMIT ` + w.next()
-	rows, err := s.db.Read.QueryContext(ctx, q, append(w.args, limit+1)...)
+	rows, err := s.db.Read.QueryContext(ctx, q, append(w.Args, limit+1)...)
 	if err != nil {
 		return platform.PageResult[Service]{}, fmt.Errorf("list services: %w", err)
 	}

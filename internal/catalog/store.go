@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -217,15 +216,7 @@ func (s *Store) OrgNames(ctx context.Context, ids []int64) (map[int64]string, er
 }
 
 // inList renders placeholders $next.. for ids.
-func inList(ids []int64, next int) (string, []any) {
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i] = "$" + strconv.Itoa(next+i)
-		args[i] = id
-	}
-	return strings.Join(ph, ","), args
-}
+var inList = platform.InList
 
 func nullID(id int64) any {
 	if id == 0 {
@@ -242,38 +233,24 @@ func timePtr(t sql.NullTime) *time.Time {
 	return &u
 }
 
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
+// where builds a WHERE clause with numbered placeholders, plus the
+// catalog's visibility scope.
+type where struct{ platform.Where }
 
-// add appends cond, replacing each "?" with the next placeholder.
-func (w *where) add(cond string, v ...any) {
-	for _, x := range v {
-		w.args = append(w.args, x)
-		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1)
-	}
-	w.conds = append(w.conds, cond)
-}
+func (w *where) add(cond string, v ...any) { w.Add(cond, v...) }
 
 // scope appends a visibility condition: public records, or owned by an
 // organisation in the viewer's catalog.manage scope.
 func (w *where) scope(publicCond, pathCol string, p *identity.Principal) {
 	sc := p.Scope(identity.PermCatalogManage)
-	cond, args := identity.ScopeSQL(pathCol, sc, len(w.args)+1)
-	w.args = append(w.args, args...)
-	w.conds = append(w.conds, "("+publicCond+" OR "+cond+")")
+	cond, args := identity.ScopeSQL(pathCol, sc, len(w.Args)+1)
+	w.Args = append(w.Args, args...)
+	w.Conds = append(w.Conds, "("+publicCond+" OR "+cond+")")
 }
 
-func (w *where) sql() string {
-	if len(w.conds) == 0 {
-		return "1=1"
-	}
-	return strings.Join(w.conds, " AND ")
-}
+func (w *where) sql() string { return w.SQL() }
 
-func (w *where) next() string { return "$" + strconv.Itoa(len(w.args)+1) }
+func (w *where) next() string { return "$" + strconv.Itoa(len(w.Args)+1) }
 
 func pageLimit(p platform.Page) int {
 	if p.Limit <= 0 {

@@ -756,10 +756,10 @@ func (s *Store) ListAgreements(ctx context.Context, p *identity.Principal, f Agr
 		scope := scopeAny(p, identity.PermAccountRead, identity.PermAuditRead, identity.PermSharingOversee)
 		if scope != nil {
 			var sw where
-			sw.args = w.args
+			sw.Args = w.Args
 			sw.scope(scope, "o.path")
-			w.args = sw.args
-			w.conds = append(w.conds, "EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations o ON o.id = ap.org_id WHERE ap.agreement_id = a.id AND "+sw.sql()+")")
+			w.Args = sw.Args
+			w.Conds = append(w.Conds, "EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations o ON o.id = ap.org_id WHERE ap.agreement_id = a.id AND "+sw.sql()+")")
 		}
 	}
 	if f.State != "" {
@@ -776,7 +776,7 @@ func (s *Store) ListAgreements(ctx context.Context, p *identity.Principal, f Agr
 	}
 	limit := pageLimit(f.Page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements a JOIN organisations po ON po.id = a.provider_org_id
-		WHERE `+w.sql()+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(limit+1), w.args...)
+		WHERE `+w.sql()+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Agreement]{}, fmt.Errorf("list agreements: %w", err)
 	}

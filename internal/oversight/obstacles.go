@@ -418,7 +418,7 @@ func (s *Store) ListObstacles(ctx context.Context, p *identity.Principal, f Obst
 	}
 	limit := pageLimit(f.Page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+obstacleColumns+obstacleFrom+` WHERE `+w.sql()+
-		` ORDER BY x.id DESC LIMIT `+strconv.Itoa(limit+1), w.args...)
+		` ORDER BY x.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Obstacle]{}, fmt.Errorf("list obstacles: %w", err)
 	}

@@ -428,29 +428,12 @@ func nullInt(id int64) any {
 }
 
 // inList renders "$n,$n+1,..." for ids starting at placeholder next.
-func inList(ids []int64, next int) (string, []any) {
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i] = "$" + strconv.Itoa(next+i)
-		args[i] = id
-	}
-	return strings.Join(ph, ","), args
-}
+var inList = platform.InList
 
-// where builds a WHERE clause with numbered placeholders.
-type where struct {
-	conds []string
-	args  []any
-}
+// where builds a WHERE clause with numbered placeholders, plus scopes.
+type where struct{ platform.Where }
 
-func (w *where) add(cond string, v ...any) {
-	for _, x := range v {
-		w.args = append(w.args, x)
-		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1)
-	}
-	w.conds = append(w.conds, cond)
-}
+func (w *where) add(cond string, v ...any) { w.Add(cond, v...) }
 
 // scope adds "one of pathCols lies in scope" (nil scope = no condition).
 func (w *where) scope(scope []string, pathCols ...string) {
@@ -458,27 +441,27 @@ func (w *where) scope(scope []string, pathCols ...string) {
 		return
 	}
 	if len(scope) == 0 {
-		w.conds = append(w.conds, "1=0")
+		w.Conds = append(w.Conds, "1=0")
 		return
 	}
 	var ors []string
 	for _, col := range pathCols {
 		for _, p := range scope {
-			w.args = append(w.args, p+"%")
-			ors = append(ors, col+" LIKE $"+strconv.Itoa(len(w.args)))
+			w.Args = append(w.Args, p+"%")
+			ors = append(ors, col+" LIKE $"+strconv.Itoa(len(w.Args)))
 		}
 	}
-	w.conds = append(w.conds, "("+strings.Join(ors, " OR ")+")")
+	w.Conds = append(w.Conds, "("+strings.Join(ors, " OR ")+")")
 }
 
 func (w *where) sql() string {
-	if len(w.conds) == 0 {
+	if len(w.Conds) == 0 {
 		return "1=1"
 	}
-	return strings.Join(w.conds, " AND ")
+	return strings.Join(w.Conds, " AND ")
 }
 
-func (w *where) next() string { return "$" + strconv.Itoa(len(w.args)+1) }
+func (w *where) next() string { return "$" + strconv.Itoa(len(w.Args)+1) }
 
 // parseTime reads an instant from a form or JSON: RFC 3339, or a local
 // Vietnam time written "2006-01-02T15:04" (a browser's datetime-local) or

@@ -271,7 +271,7 @@ func (s *Store) ListSuspensions(ctx context.Context, p *identity.Principal, f Su
 	}
 	limit := pageLimit(f.Page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+suspensionColumns+suspensionFrom+` WHERE `+w.sql()+
-		` ORDER BY s.id DESC LIMIT `+strconv.Itoa(limit+1), w.args...)
+		` ORDER BY s.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Suspension]{}, fmt.Errorf("list suspensions: %w", err)
 	}

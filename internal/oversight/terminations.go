@@ -249,7 +249,7 @@ func (s *Store) ListTerminations(ctx context.Context, p *identity.Principal, pag
 	}
 	limit := pageLimit(page)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+terminationColumns+terminationFrom+` WHERE `+w.sql()+
-		` ORDER BY t.id DESC LIMIT `+strconv.Itoa(limit+1), w.args...)
+		` ORDER BY t.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Termination]{}, fmt.Errorf("list terminations: %w", err)
 	}
