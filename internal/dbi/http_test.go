@@ -233,7 +233,7 @@ func TestHTTPRolesAndVerification(t *testing.T) {
 		st, body = anon.page("GET", "/dbi/verify/DBI-2026-NONE-NONE", nil)
 		expect(t, "unknown code", st, body, 404, "Không có chứng nhận nào")
 		st, body = anon.page("GET", "/dbi/verify/"+code+"/pdf", nil)
-		expect(t, "PDF", st, body, 200, "%PDF-1.4", "Cong ty TNHH Han Giang", "/dbi/verify/"+code)
+		expect(t, "PDF", st, body, 200, "%PDF-1.4", "/Encoding /Identity-H", "/FontFile2") // text is glyph-encoded (Vietnamese)
 		st, body = anon.api("GET", "/dbi/certificates/"+code, nil)
 		expect(t, "certificate API", st, body, 200, `"level":3`, `"pillar_levels":[`)
 

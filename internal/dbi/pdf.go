@@ -2,19 +2,29 @@ package dbi
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf16"
 
 	"golang.org/x/text/unicode/norm"
 )
 
 // The certificate PDF is written by hand: PDF 1.4, one A4 landscape page,
-// the standard Helvetica fonts (nothing embedded). Those fonts have no
-// Vietnamese letters, so the PDF carries the text folded to ASCII
-// ("Hình thành" -> "Hinh thanh"); the HTML certificate and the verification
-// page show the full Vietnamese.
+// with DejaVu Sans embedded (fonts/, free licence: fonts/LICENSE-DejaVu.txt)
+// as a Type0/Identity-H font, so Vietnamese prints with its diacritics and
+// the text can be copied (ToUnicode). "F2" is the same font drawn bold
+// (filled and stroked), which keeps one font file in the PDF.
+
+//go:embed fonts/DejaVuSans.ttf
+var fontData []byte
+
+// pdfFont is parsed once; it is read-only afterwards.
+var pdfFont = sync.OnceValues(func() (*ttfFont, error) { return parseTTF("DejaVuSans", fontData) })
 
 // pdfDoc collects numbered objects and writes them with a correct xref table.
 type pdfDoc struct {
@@ -56,21 +66,60 @@ func (d *pdfDoc) bytes(root, info int) []byte {
 	return b.Bytes()
 }
 
-// pdfText is a content stream under construction.
-type pdfText struct{ b bytes.Buffer }
+// pdfText is a content stream under construction; it remembers the glyphs
+// each font used, for the widths and the ToUnicode map.
+type pdfText struct {
+	b    bytes.Buffer
+	font *ttfFont
+	used map[uint16]rune
+}
 
 const (
 	pageW = 842 // A4 landscape, points
 	pageH = 595
 )
 
+// glyphs maps s (composed, NFC: Vietnamese letters are single code points
+// in the font) to glyph ids; characters the font lacks print as "?".
+func (t *pdfText) glyphs(s string) []uint16 {
+	f := t.font
+	var out []uint16
+	for _, r := range norm.NFC.String(s) {
+		g, ok := f.glyph[r]
+		if !ok {
+			r = '?'
+			g = f.glyph['?']
+		}
+		t.used[g] = r
+		out = append(out, g)
+	}
+	return out
+}
+
 func (t *pdfText) text(font string, size float64, x, y float64, s string) {
-	fmt.Fprintf(&t.b, "BT /%s %s Tf %s %s Td (%s) Tj ET\n", font, num(size), num(x), num(y), pdfEscape(Fold(s)))
+	mode := "0 Tr"
+	if font == "F2" {
+		mode = "2 Tr " + num(size*0.04) + " w" // bold: fill and stroke the outline
+	}
+	fmt.Fprintf(&t.b, "BT /F1 %s Tf %s %s %s Td <", num(size), mode, num(x), num(y))
+	for _, g := range t.glyphs(s) {
+		fmt.Fprintf(&t.b, "%04X", g)
+	}
+	t.b.WriteString("> Tj ET\n")
+}
+
+// textWidth is the width of s in 1/1000 em.
+func (t *pdfText) textWidth(font, s string) float64 {
+	w := 0
+	for _, g := range t.glyphs(s) {
+		w += t.font.width1000(g)
+	}
+	return float64(w)
 }
 
 // centre writes s centred on the page at height y.
 func (t *pdfText) centre(font string, size, y float64, s string) {
-	w := textWidth(font, Fold(s)) * size / 1000
+	w := t.textWidth(font, s) * size / 1000
 	t.text(font, size, (pageW-w)/2, y, s)
 }
 
@@ -84,26 +133,8 @@ func (t *pdfText) rect(x, y, w, h, width float64) {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// pdfEscape escapes a PDF literal string; anything outside printable ASCII
-// becomes "?" (the standard fonts cannot show it).
-func pdfEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '(' || r == ')' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r >= 32 && r < 127:
-			b.WriteRune(r)
-		default:
-			b.WriteByte('?')
-		}
-	}
-	return b.String()
-}
-
 // Fold strips Vietnamese diacritics keeping case ("Đà Nẵng" -> "Da Nang"),
-// for the PDF's standard fonts. (platform.Fold also lowercases; it is for search.)
+// for file names and plain-ASCII contexts. (platform.Fold also lowercases; it is for search.)
 func Fold(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(s) {
@@ -122,46 +153,14 @@ func Fold(s string) string {
 	return b.String()
 }
 
-// textWidth is the width of ASCII text in 1/1000 em (Helvetica AFM metrics).
-func textWidth(font, s string) float64 {
-	widths := &helvetica
-	if font == "F2" {
-		widths = &helveticaBold
-	}
-	w := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 32 && c < 127 {
-			w += widths[c-32]
-		} else {
-			w += 556
-		}
-	}
-	return float64(w)
-}
-
-// Widths of characters 32-126 in the standard Helvetica fonts (Adobe AFM).
-var helvetica = [95]int{
-	278, 278, 355, 556, 556, 889, 667, 222, 333, 333, 389, 584, 278, 333, 278, 278, // space-/
-	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0-?
-	1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @-O
-	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P-_
-	222, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // `-o
-	556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p-~
-}
-
-var helveticaBold = [95]int{
-	278, 333, 474, 556, 556, 889, 722, 278, 333, 333, 389, 584, 278, 333, 278, 278,
-	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
-	975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
-	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
-	278, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
-	611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-}
-
 // CertificatePDF renders the certificate as a one-page PDF. verifyURL is the
 // public verification address printed on it.
 func CertificatePDF(c Certificate, verifyURL string) []byte {
-	var t pdfText
+	font, err := pdfFont()
+	if err != nil {
+		panic("dbi: embedded certificate font: " + err.Error()) // shipped with the binary; a test parses it
+	}
+	t := pdfText{font: font, used: map[uint16]rune{}}
 	t.rect(24, 24, pageW-48, pageH-48, 2)
 	t.rect(30, 30, pageW-60, pageH-60, 0.5)
 	t.centre("F2", 12, 540, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
@@ -179,7 +178,7 @@ func CertificatePDF(c Certificate, verifyURL string) []byte {
 	t.centre("F1", 12, 352, score)
 
 	// Pillar table.
-	x0, x1, x2, x3 := 150.0, 520.0, 620.0, 692.0
+	x0, x1, x2, x3 := 110.0, 500.0, 600.0, 732.0
 	y := 326.0
 	t.line(x0, y+14, x3, y+14, 0.8)
 	t.text("F2", 10, x0+6, y, "Trụ cột")
@@ -200,7 +199,6 @@ func CertificatePDF(c Certificate, verifyURL string) []byte {
 	t.text("F1", 10, 60, 92, "Mã xác thực: ")
 	t.text("F2", 12, 128, 92, c.Code)
 	t.text("F1", 9, 60, 76, "Tra cứu tại: "+verifyURL)
-	t.text("F1", 9, 60, 62, "Bản PDF dùng chữ không dấu; trang tra cứu hiển thị đầy đủ tiếng Việt.")
 	t.text("F1", 10, 520, 92, fmt.Sprintf("Ngày cấp: %02d/%02d/%d", issued.Day(), int(issued.Month()), issued.Year()))
 	t.text("F1", 10, 520, 76, "Cơ quan cấp: "+c.Issuer)
 	t.text("F1", 10, 520, 62, "Người thẩm định: "+c.IssuedByName)
@@ -208,11 +206,55 @@ func CertificatePDF(c Certificate, verifyURL string) []byte {
 	var d pdfDoc
 	d.add("<< /Type /Catalog /Pages 2 0 R >>")
 	d.add("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>", pageW, pageH))
-	d.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-	d.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+	d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>", pageW, pageH))
+	d.add("") // object 4, the Type0 font, written once its glyphs are known
 	d.addStream("", t.b.Bytes())
-	info := d.add(fmt.Sprintf("<< /Title (%s) /Producer (govdx) /CreationDate (D:%s+07'00') >>",
-		pdfEscape("Chung nhan muc do chuyen doi so "+c.Code), issued.Format("20060102150405")))
+	d.objs[3] = []byte(embedFont(&d, font, t.used))
+	info := d.add(fmt.Sprintf("<< /Title %s /Producer (govdx) /CreationDate (D:%s+07'00') >>",
+		utf16Hex("Giấy chứng nhận mức độ chuyển đổi số "+c.Code), issued.Format("20060102150405")))
 	return d.bytes(1, info)
+}
+
+// embedFont adds the descendant CIDFontType2, its descriptor, the font file
+// and the ToUnicode map, and returns the Type0 font dictionary.
+func embedFont(d *pdfDoc, f *ttfFont, used map[uint16]rune) string {
+	file := d.addStream(fmt.Sprintf("/Length1 %d", len(f.data)), f.data)
+	scale := func(v int) int { return v * 1000 / f.unitsPerEm }
+	desc := d.add(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%d %d %d %d] /ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>",
+		f.name, scale(f.bbox[0]), scale(f.bbox[1]), scale(f.bbox[2]), scale(f.bbox[3]), scale(f.ascent), scale(f.descent), scale(f.ascent), file))
+	gids := make([]int, 0, len(used))
+	for g := range used {
+		gids = append(gids, int(g))
+	}
+	sort.Ints(gids)
+	var w, cmap strings.Builder
+	for _, g := range gids {
+		fmt.Fprintf(&w, "%d [%d] ", g, f.width1000(uint16(g)))
+	}
+	cmap.WriteString("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange\n")
+	for i := 0; i < len(gids); i += 100 { // at most 100 entries per block
+		chunk := gids[i:min(i+100, len(gids))]
+		fmt.Fprintf(&cmap, "%d beginbfchar\n", len(chunk))
+		for _, g := range chunk {
+			fmt.Fprintf(&cmap, "<%04X> <%s\n", g, utf16Hex(string(used[uint16(g)]))[5:])
+		}
+		cmap.WriteString("endbfchar\n")
+	}
+	cmap.WriteString("endcmap CMapName currentdict /CMap defineresource pop end end")
+	toUnicode := d.addStream("", []byte(cmap.String()))
+	cid := d.add(fmt.Sprintf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /CIDToGIDMap /Identity /DW 1000 /W [%s] >>",
+		f.name, desc, strings.TrimSpace(w.String())))
+	return fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", f.name, cid, toUnicode)
+}
+
+// utf16Hex writes s as a PDF text string in UTF-16BE with its byte-order
+// mark ("<FEFF...>"), which is how PDF carries non-Latin-1 text in metadata.
+func utf16Hex(s string) string {
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteString(">")
+	return b.String()
 }
