@@ -1,9 +1,11 @@
 package identity
 
 import (
+	"context"
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/govdx/govdx/internal/platform"
@@ -79,4 +81,31 @@ func RequireAPI(r *http.Request) (*Principal, error) {
 		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
 	}
 	return p, nil
+}
+
+// RecordAction turns a store method that acts for the caller on one record
+// (the {id} of the path, a JSON body) into an API handler: authenticate,
+// read the id and the strictly decoded input, act, write the result with
+// status. kind names the record in the 404 of a malformed id.
+func RecordAction[In, Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64, in In) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := RequireAPI(r)
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			return platform.NotFound(kind)
+		}
+		var in In
+		if err := platform.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		out, err := act(r.Context(), p, id, in)
+		if err != nil {
+			return err
+		}
+		platform.WriteJSON(w, status, out)
+		return nil
+	}
 }

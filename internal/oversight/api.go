@@ -90,53 +90,17 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Tag: tag, Request: ObstacleInput{}, Response: Obstacle{}, Status: http.StatusCreated}, h.apiFileObstacle)
 	api.Handle("GET", "/obstacles/{id}", platform.Op{Summary: "One obstacle with its evidence and history", Tag: tag, Response: Obstacle{}}, h.apiObstacle)
 	api.Handle("POST", "/obstacles/{id}/answer", platform.Op{Summary: "Answer at the current level (provider at level 1, IT unit at level 2)",
-		Tag: tag, Request: AnswerInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in AnswerInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.AnswerObstacle(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: AnswerInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.AnswerObstacle))
 	api.Handle("POST", "/obstacles/{id}/accept", platform.Op{Summary: "Accept the answer (filer): the obstacle is resolved",
-		Tag: tag, Request: ReasonInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in ReasonInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.AcceptAnswer(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: ReasonInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.AcceptAnswer))
 	api.Handle("POST", "/obstacles/{id}/escalate", platform.Op{Summary: "Escalate to the next level: the filer at any time, others only after the deadline (D47-49)",
-		Tag: tag, Request: ReasonInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in ReasonInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.Escalate(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: ReasonInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.Escalate))
 	api.Handle("POST", "/obstacles/{id}/document", platform.Op{Summary: "Record the level-3 letter to MIC or report to the Prime Minister with its reference (D47-49.3)",
-		Tag: tag, Request: DocumentInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in DocumentInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.RecordDocument(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: DocumentInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.RecordDocument))
 	api.Handle("POST", "/obstacles/{id}/resolve", platform.Op{Summary: "Record the resolution at level 2 or 3 and the deciding authority (D47-48, D47-50)",
-		Tag: tag, Request: ResolveInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in ResolveInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.Resolve(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: ResolveInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.Resolve))
 	api.Handle("POST", "/obstacles/{id}/compliance", platform.Op{Summary: "Record the deciding authority's compliance check (D47-50.3)",
-		Tag: tag, Request: ComplianceInput{}, Response: Obstacle{}}, h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		var in ComplianceInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Obstacle{}, err
-		}
-		return h.store.CheckCompliance(r.Context(), p, id, in)
-	}))
+		Tag: tag, Request: ComplianceInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.CheckCompliance))
 	api.Handle("POST", "/obstacles/{id}/evidence", platform.Op{Summary: "Add evidence: a sharing-log entry, a link or a file (base64 data)",
 		Tag: tag, Request: EvidenceInput{}, Response: Obstacle{}, Status: http.StatusCreated}, h.apiAddEvidence)
 	api.Handle("GET", "/obstacles/{id}/evidence/{eid}", platform.Op{Summary: "Download an evidence file", Tag: tag, Produces: "application/octet-stream"}, h.apiEvidenceFile)

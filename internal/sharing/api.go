@@ -105,27 +105,6 @@ func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiRefuse(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
-	if err != nil {
-		return err
-	}
-	var in RefuseInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	req, err := h.store.Refuse(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, req)
-	return nil
-}
-
 func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
@@ -222,27 +201,6 @@ func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
 	}
 	noStore(w)
 	platform.WriteJSON(w, http.StatusOK, KeyResponse{Account: a, APIKey: key})
-	return nil
-}
-
-func (h *handlers) apiRevoke(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection account")
-	if err != nil {
-		return err
-	}
-	var in RevokeInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	a, err := h.store.Revoke(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, a)
 	return nil
 }
 

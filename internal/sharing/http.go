@@ -97,7 +97,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	api.Handle("POST", "/requests/{id}/approve", platform.Op{Summary: "Approve: create the connection account (D47-35.3, D47-40); the API key is in this response only",
 		Tag: "sharing", Request: ApproveInput{}, Response: KeyResponse{}, Status: http.StatusCreated}, h.apiApprove)
 	api.Handle("POST", "/requests/{id}/refuse", platform.Op{Summary: "Refuse in writing with the reason and the legal basis (D47-51.1a, D194-16.2)",
-		Tag: "sharing", Request: RefuseInput{}, Response: Request{}}, h.apiRefuse)
+		Tag: "sharing", Request: RefuseInput{}, Response: Request{}}, identity.RecordAction("connection request", http.StatusOK, s.Refuse))
 	api.Handle("POST", "/requests/{id}/withdraw", platform.Op{Summary: "Withdraw my request before the decision", Tag: "sharing",
 		Response: Request{}}, h.apiWithdraw)
 	api.Handle("GET", "/accounts", platform.Op{Summary: "List the connection accounts of my organisations (D47-40)", Tag: "sharing",
@@ -106,7 +106,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	api.Handle("POST", "/accounts/{id}/rotate", platform.Op{Summary: "Replace the account's API key: the new key is in this response only, the old one stops at once",
 		Tag: "sharing", Response: KeyResponse{}}, h.apiRotate)
 	api.Handle("POST", "/accounts/{id}/revoke", platform.Op{Summary: "Revoke the account with a reason; it stops working at once", Tag: "sharing",
-		Request: RevokeInput{}, Response: Account{}}, h.apiRevoke)
+		Request: RevokeInput{}, Response: Account{}}, identity.RecordAction("connection account", http.StatusOK, s.Revoke))
 	api.Handle("GET", "/reminders", platform.Op{Summary: "Pending requests I decide or oversee with at most 1 working day left or overdue", Tag: "sharing",
 		Response: RemindersResponse{}}, h.apiReminders)
 	api.Handle("GET", "/inbox", platform.Op{Summary: "My notifications, newest first, with the unread count", Tag: "sharing",
