@@ -53,6 +53,19 @@ func TestAgreementAccountsAndTermination(t *testing.T) {
 		if a.RequestID != nil || a.AgreementID == nil || *a.AgreementID != 77 || len(a.Items) != 5 || a.Purpose != g.Purpose {
 			t.Fatalf("%+v", a)
 		}
+		// D47-39: an amendment's governing version changes the account's items
+		// and validity; the account (and its key) stays.
+		am := g
+		am.Version, am.Items, am.ValidTo = 3, []string{a.Items[0].Key, a.Items[1].Key}, time.Date(2028, 3, 1, 0, 0, 0, 0, vn)
+		if err := e.store.AmendAgreementAccount(ctx, a.ID, am); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.store.Account(ctx, e.p["syt"], a.ID); err != nil || len(got.Items) != 2 || !got.ValidTo.Equal(am.ValidTo) {
+			t.Fatalf("amended account: %+v %v", got, err)
+		}
+		other := am
+		other.ConsumerOrgID = e.orgs["DN.STC"].ID
+		wantErr(t, e.store.AmendAgreementAccount(ctx, a.ID, other), platform.ENotFound, "not_found", "")
 		// The consumer gets its key by rotation.
 		if _, key, err := e.store.RotateKey(ctx, e.p["syt"], a.ID); err != nil || !strings.HasPrefix(key, "gdxk_") {
 			t.Fatalf("rotate %v", err)
