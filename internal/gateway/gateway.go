@@ -301,36 +301,15 @@ func (g *Gateway) Follow(ctx context.Context, dsn string) error {
 // and /readyz for load balancers.
 func (g *Gateway) Handler() http.Handler { return http.HandlerFunc(g.serveHTTP) }
 
-// Server returns an http.Server configured with the gateway's limits and
-// timeouts, serving Handler.
-func (g *Gateway) Server() *http.Server {
-	return &http.Server{
-		Handler:           g.Handler(),
-		ReadHeaderTimeout: g.opts.ReadHeaderTimeout,
-		ReadTimeout:       g.opts.ReadTimeout,
-		WriteTimeout:      g.opts.WriteTimeout,
-		IdleTimeout:       g.opts.IdleTimeout,
-		// net/http refuses (431, unlogged) only far above the limit; between
-		// the two the gateway refuses and logs the call itself.
-		MaxHeaderBytes: 4 * g.opts.MaxHeaderBytes,
-		TLSConfig:      g.opts.TLS,
-		ErrorLog:       slog.NewLogLogger(g.logger.Handler(), slog.LevelDebug),
-	}
-}
-
 // Run serves on l until ctx ends, then stops accepting, lets in-flight
 // calls finish (their log entries included) for up to DrainTimeout, and
-// returns. /readyz answers 503 while draining.
+// returns. /readyz answers 503 while draining. With Options.TLS the
+// listener speaks TLS (mTLS when the configuration asks for client
+// certificates).
 func (g *Gateway) Run(ctx context.Context, l net.Listener) error {
-	srv := g.Server()
+	srv := newH1Server(g)
 	errc := make(chan error, 1)
-	go func() {
-		if g.opts.TLS != nil {
-			errc <- srv.ServeTLS(l, "", "")
-			return
-		}
-		errc <- srv.Serve(l)
-	}()
+	go func() { errc <- srv.Serve(l) }()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -301,7 +301,7 @@ func TestPathTricks(t *testing.T) {
 	tests := []struct {
 		target string
 		status int
-		logged bool // false: refused by net/http before the gateway (not a call)
+		logged bool // false: refused by the HTTP server before the gateway (not a call)
 	}{
 		{"/s/test/../dkkd/doanh-nghiep/0101234567", 400, true},
 		{"/s/test/%2e%2e/echo", 400, true},
@@ -326,7 +326,7 @@ func TestPathTricks(t *testing.T) {
 			entries := tg.log.entries()
 			if !tc.logged {
 				if len(entries) != before {
-					t.Fatal("a request refused by net/http reached the gateway")
+					t.Fatal("a request refused by the HTTP server reached the gateway")
 				}
 				return
 			}
@@ -347,7 +347,7 @@ func TestOversizedHeaderAndSlowClient(t *testing.T) {
 	if e := tg.log.byCorrelation(r.header.Get("X-Correlation-Id")); len(e) != 1 || e[0].RefusalCode != "header_too_large" {
 		t.Fatalf("oversized header not logged: %v", e)
 	}
-	// Far above it, net/http answers before the gateway sees the request.
+	// Far above it, the HTTP server answers before the gateway sees the request.
 	r = raw(t, tg.Addr, "GET /s/test/echo HTTP/1.1\r\nHost: gw\r\nX-Big: "+strings.Repeat("a", 32<<10)+"\r\n\r\n")
 	if r.status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("very large header: %d", r.status)

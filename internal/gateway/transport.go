@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +42,7 @@ type h1Conn struct {
 	c      net.Conn
 	br     *bufio.Reader
 	bw     *bufio.Writer
+	head   []byte
 	idleAt time.Time
 }
 
@@ -142,7 +147,7 @@ func (t *h1Transport) exchange(ctx context.Context, req *http.Request, pc *h1Con
 			stop()
 		}
 	}()
-	if err := req.Write(pc.bw); err != nil {
+	if err := writeRequest(pc.bw, req); err != nil {
 		return nil, false, err
 	}
 	if err := pc.bw.Flush(); err != nil {
@@ -152,12 +157,15 @@ func (t *h1Transport) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		if _, err := pc.br.Peek(1); err != nil {
 			return nil, false, err
 		}
-		resp, err = http.ReadResponse(pc.br, req)
+		resp, err = readResponse(pc, req)
 		if err != nil {
 			return nil, true, err
 		}
 		// Skip interim responses (100 Continue, 103 Early Hints).
-		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				return nil, true, errors.New("gateway: upstream switched protocols")
+			}
 			continue
 		}
 		break
@@ -165,6 +173,154 @@ func (t *h1Transport) exchange(ctx context.Context, req *http.Request, pc *h1Con
 	resp.Body = &h1Body{rc: resp.Body, pc: pc, t: t, reuse: !resp.Close && !req.Close, stop: stop}
 	return resp, true, nil
 }
+
+// writeRequest writes req in HTTP/1.1 form: the request line with the
+// request's opaque path, Host, its header fields in map order (the order of
+// fields with different names carries no meaning) and the body with its
+// Content-Length. Framing and connection headers of the caller's map are
+// the transport's and are not copied.
+func writeRequest(bw *bufio.Writer, req *http.Request) error {
+	u := req.URL
+	path := u.Opaque
+	if path == "" {
+		path = u.EscapedPath()
+	}
+	if path == "" {
+		path = "/"
+	}
+	bw.WriteString(req.Method)
+	bw.WriteByte(' ')
+	bw.WriteString(path)
+	if u.RawQuery != "" {
+		bw.WriteByte('?')
+		bw.WriteString(u.RawQuery)
+	}
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	host := req.Host
+	if host == "" {
+		host = u.Host
+	}
+	writeFieldValue(bw, host)
+	bw.WriteString("\r\n")
+	for k, vv := range req.Header {
+		switch k {
+		case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Trailer":
+			continue
+		}
+		if !validFieldName(k) {
+			continue
+		}
+		for _, v := range vv {
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			writeFieldValue(bw, v)
+			bw.WriteString("\r\n")
+		}
+	}
+	if req.Close {
+		bw.WriteString("Connection: close\r\n")
+	}
+	n := req.ContentLength
+	if n > 0 || n == 0 && req.Body != nil && req.Body != http.NoBody || req.Method == http.MethodPut {
+		bw.WriteString("Content-Length: ")
+		var num [20]byte
+		bw.Write(strconv.AppendInt(num[:0], max(n, 0), 10))
+		bw.WriteString("\r\n")
+	}
+	_, err := bw.WriteString("\r\n")
+	if err != nil || req.Body == nil || n <= 0 {
+		return err
+	}
+	written, err := io.Copy(bw, io.LimitReader(req.Body, n))
+	if err == nil && written != n {
+		err = fmt.Errorf("gateway: request body is %d bytes, not %d", written, n)
+	}
+	return err
+}
+
+// readResponse reads a response head and sets up its body reader.
+// Ambiguous framing (Content-Length with Transfer-Encoding, conflicting
+// lengths, codings other than chunked) is an error: the connection could
+// not be reused safely, and the answer could not be trusted.
+func readResponse(pc *h1Conn, req *http.Request) (*http.Response, error) {
+	head, err := readHead(pc.br, pc.head, maxResponseHead)
+	pc.head = head[:0]
+	if err != nil {
+		return nil, err
+	}
+	s := string(head)
+	line, rest := nextLine(s)
+	version, status, _ := strings.Cut(line, " ")
+	major, minor, ok := parseVersion(version)
+	if !ok || len(status) < 3 {
+		return nil, errMalformedHead
+	}
+	code, err := strconv.Atoi(status[:3])
+	if err != nil || code < 100 || (len(status) > 3 && status[3] != ' ') {
+		return nil, errMalformedHead
+	}
+	h := make(http.Header, 8)
+	if err := parseFields(rest, h); err != nil {
+		return nil, err
+	}
+	resp := &http.Response{Status: status, StatusCode: code, Proto: version, ProtoMajor: major, ProtoMinor: minor,
+		Header: h, Request: req, ContentLength: -1}
+	closeOpt, keepAlive := connectionTokens(h["Connection"])
+	resp.Close = closeOpt || (minor == 0 && !keepAlive)
+	if code < 200 {
+		return resp, nil
+	}
+	cl, err := contentLength(h["Content-Length"])
+	if err != nil {
+		return nil, err
+	}
+	chunked, ok := isChunked(h["Transfer-Encoding"])
+	if !ok || chunked && cl >= 0 {
+		return nil, errMalformedHead
+	}
+	switch {
+	case req.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified:
+		resp.Body = http.NoBody
+		if cl >= 0 && req.Method == http.MethodHead {
+			resp.ContentLength = cl
+		} else {
+			resp.ContentLength = 0
+		}
+	case chunked:
+		delete(h, "Transfer-Encoding")
+		resp.TransferEncoding = chunkedCoding
+		resp.Body = &chunkedBody{cr: httputil.NewChunkedReader(pc.br), br: pc.br}
+	case cl >= 0:
+		resp.ContentLength = cl
+		resp.Body = io.NopCloser(io.LimitReader(pc.br, cl))
+	default:
+		// Delimited by the end of the connection: it cannot be reused.
+		resp.Close = true
+		resp.Body = io.NopCloser(pc.br)
+	}
+	return resp, nil
+}
+
+// maxResponseHead bounds a provider's response head.
+const maxResponseHead = 64 << 10
+
+// chunkedBody reads a chunked body and its (discarded) trailer.
+type chunkedBody struct {
+	cr io.Reader
+	br *bufio.Reader
+}
+
+func (b *chunkedBody) Read(p []byte) (int, error) {
+	n, err := b.cr.Read(p)
+	if err == io.EOF {
+		if terr := readTrailer(b.br, maxResponseHead); terr != nil {
+			return n, io.ErrUnexpectedEOF
+		}
+	}
+	return n, err
+}
+
+func (b *chunkedBody) Close() error { return nil }
 
 // h1Body returns the connection to the pool once the body was read to its
 // end, and closes it otherwise.
