@@ -244,3 +244,45 @@ func readTrailer(br *bufio.Reader, limit int) error {
 		}
 	}
 }
+
+// writeField writes the header field k with each of its values; a name
+// that is not a token is skipped.
+func writeField(bw *bufio.Writer, k string, vv []string) {
+	if !validFieldName(k) {
+		return
+	}
+	for _, v := range vv {
+		bw.WriteString(k)
+		bw.WriteString(": ")
+		writeFieldValue(bw, v)
+		bw.WriteString("\r\n")
+	}
+}
+
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenChar(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeFieldValue writes v with CR, LF and NUL replaced by spaces, as
+// net/http does, so no value can start a new header line.
+func writeFieldValue(bw *bufio.Writer, v string) {
+	for {
+		i := strings.IndexAny(v, "\r\n\x00")
+		if i < 0 {
+			bw.WriteString(v)
+			return
+		}
+		bw.WriteString(v[:i])
+		bw.WriteByte(' ')
+		v = v[i+1:]
+	}
+}
+

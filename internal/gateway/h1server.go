@@ -698,15 +698,7 @@ func (w *srvResponse) writeHead(cl int64) {
 				continue
 			}
 		}
-		if !validFieldName(k) {
-			continue
-		}
-		for _, v := range vv {
-			bw.WriteString(k)
-			bw.WriteString(": ")
-			writeFieldValue(bw, v)
-			bw.WriteString("\r\n")
-		}
+		writeField(bw, k, vv)
 	}
 	if _, ok := w.h["Date"]; !ok {
 		bw.WriteString("Date: ")
@@ -725,33 +717,6 @@ func (w *srvResponse) writeHead(cl int64) {
 		bw.WriteString("Connection: keep-alive\r\n")
 	}
 	bw.WriteString("\r\n")
-}
-
-func validFieldName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if !isTokenChar(k[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// writeFieldValue writes v with CR, LF and NUL replaced by spaces, as
-// net/http does, so no value can start a new header line.
-func writeFieldValue(bw *bufio.Writer, v string) {
-	for {
-		i := strings.IndexAny(v, "\r\n\x00")
-		if i < 0 {
-			bw.WriteString(v)
-			return
-		}
-		bw.WriteString(v[:i])
-		bw.WriteByte(' ')
-		v = v[i+1:]
-	}
 }
 
 // httpDate formats the Date header, once per second.

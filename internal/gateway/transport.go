@@ -207,15 +207,7 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 		case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Trailer":
 			continue
 		}
-		if !validFieldName(k) {
-			continue
-		}
-		for _, v := range vv {
-			bw.WriteString(k)
-			bw.WriteString(": ")
-			writeFieldValue(bw, v)
-			bw.WriteString("\r\n")
-		}
+		writeField(bw, k, vv)
 	}
 	if req.Close {
 		bw.WriteString("Connection: close\r\n")
