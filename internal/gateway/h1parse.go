@@ -285,4 +285,3 @@ func writeFieldValue(bw *bufio.Writer, v string) {
 		v = v[i+1:]
 	}
 }
-
