@@ -62,6 +62,7 @@ func safeCell(s string) string {
 // eachExported calls fn for every entry matching f, newest first, reading a
 // page at a time. It starts after f.Page.After when set; f.Page.Limit is ignored.
 func eachExported(ctx context.Context, db *platform.DB, f Filter, fn func(e *Entry) error) error {
+	catchUp(ctx, db)
 	after, err := cursorPosition(ctx, db.Read, f.Page.After)
 	if err != nil {
 		return err

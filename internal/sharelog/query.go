@@ -43,7 +43,10 @@ type keyset struct {
 
 // Query returns the entries matching f, newest first (by RequestedAt, then
 // ID), without the kept bodies (use Get for one entry with its content).
+// Entries that a journal-mode Writer of this process has acknowledged are
+// included: Query waits for them to be indexed (see catchUp).
 func Query(ctx context.Context, db *platform.DB, f Filter) (platform.PageResult[Entry], error) {
+	catchUp(ctx, db)
 	limit := f.Page.Limit
 	if limit <= 0 {
 		limit = 50

@@ -9,7 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -24,6 +27,7 @@ const (
 	ProblemCheckpoint   = "checkpoint_mismatch" // the entry's hash differs from a signed checkpoint: the chain was rewritten
 	ProblemSignature    = "bad_signature"       // a checkpoint or anchor signature is invalid
 	ProblemUntrustedKey = "untrusted_key"       // a checkpoint was signed by a key that is not trusted
+	ProblemJournal      = "journal_damaged"     // a journal record that was acknowledged is damaged (VerifyJournal)
 )
 
 // Problem is the first broken or missing entry Verify found.
@@ -49,8 +53,11 @@ type Report struct {
 	// database, not against someone who can (they could re-sign).
 	KeysPinned bool
 	// Keys lists the hex public keys that signed the verified checkpoints.
-	Keys    []string
-	Problem *Problem // nil when the log verified
+	Keys []string
+	// Journaled counts the entries found only in the journal (not yet in
+	// the database) and verified there; VerifyJournal only.
+	Journaled int64
+	Problem   *Problem // nil when the log verified
 }
 
 // OK reports whether the log verified.
@@ -66,6 +73,39 @@ func (r Report) OK() bool { return r.Problem == nil }
 // Verify reads one consistent snapshot. It returns an error only when the
 // database cannot be read; a broken log is a Report with a Problem.
 func Verify(ctx context.Context, db *platform.DB, trusted []ed25519.PublicKey) (Report, error) {
+	return verify(ctx, db, trusted, nil)
+}
+
+// VerifyJournal is Verify plus the entries that gateway nodes have
+// journaled but not yet stored in the database (Options.JournalDir; nodes
+// that share journalDir). It only reads the journal, so it may run beside
+// a live Writer or after a crash, before the restart that indexes the
+// journal: each node's journaled records must chain onto the database's
+// last entry of its chain, and acknowledged records must be intact. The
+// torn last write of a crashed (or still writing) node is ignored, as
+// recovery ignores it.
+func VerifyJournal(ctx context.Context, db *platform.DB, journalDir string, trusted []ed25519.PublicKey) (Report, error) {
+	// The journal is read before the database snapshot is taken: a segment
+	// is removed only after its entries are in the database, so whatever
+	// the indexer moves meanwhile is in the snapshot.
+	var chains []*journalChain
+	var err error
+	for attempt := 0; ; attempt++ {
+		if chains, err = readJournal(journalDir); err != nil {
+			return Report{}, err
+		}
+		// A writer appending, or recycling a segment, while it was read can
+		// look like damage: read again before reporting it.
+		if !slices.ContainsFunc(chains, func(c *journalChain) bool { return c.problem != nil }) || attempt == 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return verify(ctx, db, trusted, chains)
+}
+
+func verify(ctx context.Context, db *platform.DB, trusted []ed25519.PublicKey, journal []*journalChain) (Report, error) {
+	catchUp(ctx, db)
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Dialect == platform.Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -75,7 +115,7 @@ func Verify(ctx context.Context, db *platform.DB, trusted []ed25519.PublicKey) (
 		return Report{}, fmt.Errorf("verify sharing log: %w", err)
 	}
 	defer tx.Rollback()
-	v := &verifier{ctx: ctx, q: tx, trusted: trusted, keys: map[string]bool{}}
+	v := &verifier{ctx: ctx, q: tx, trusted: trusted, keys: map[string]bool{}, heads: map[string]chainEnd{}}
 	v.rep.KeysPinned = len(trusted) > 0
 	chains, err := listChains(ctx, tx)
 	if err != nil {
@@ -90,6 +130,17 @@ func Verify(ctx context.Context, db *platform.DB, trusted []ed25519.PublicKey) (
 		if p != nil {
 			v.rep.Problem = p
 			break
+		}
+	}
+	for _, jc := range journal {
+		if v.rep.Problem != nil {
+			break
+		}
+		if !slices.Contains(chains, jc.node) && jc.first > 0 {
+			v.rep.Chains++
+		}
+		if v.rep.Problem, err = v.journalChain(jc); err != nil {
+			return Report{}, err
 		}
 	}
 	for k := range v.keys {
@@ -141,8 +192,14 @@ type verifier struct {
 	q       platform.Querier
 	trusted []ed25519.PublicKey
 	keys    map[string]bool
+	heads   map[string]chainEnd // the last entry (or anchor) of each verified chain
 	rep     Report
 	buf     []byte
+}
+
+type chainEnd struct {
+	seq  int64
+	hash [32]byte
 }
 
 // chainStart finds where a chain's entries begin: after genesis (seq 0, zero
@@ -236,6 +293,7 @@ func (v *verifier) chain(node string) (*Problem, error) {
 		v.rep.Entries++
 		ents.next()
 	}
+	v.heads[node] = chainEnd{expected - 1, prev}
 	// Checkpoints beyond the last entry prove that entries were cut off.
 	cp, err := cps.peek()
 	if err != nil || cp == nil {
@@ -401,3 +459,144 @@ FROM sharelog_checkpoints WHERE node = $1 AND (seq, id) > ($2, $3) ORDER BY seq,
 }
 
 func (it *checkpointIter) next() { it.i++ }
+
+// journalChain is what one node's journal holds, read without writing.
+type journalChain struct {
+	node        string
+	first, last int64      // seqs of the records; first 0 when there is none
+	hashes      [][32]byte // hash of seq first+i
+	head        Entry      // the first record
+	problem     *Problem   // damage inside the journal
+}
+
+// readJournal reads every node's journal under dir.
+func readJournal(dir string) ([]*journalChain, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sharing-log journal: %w", err)
+	}
+	var out []*journalChain
+	for _, de := range ents {
+		if !de.IsDir() {
+			continue
+		}
+		jc, err := readJournalChain(filepath.Join(dir, de.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if jc != nil {
+			out = append(out, jc)
+		}
+	}
+	return out, nil
+}
+
+// readJournalChain reads and checks one node's segments: records must be
+// consecutive and each must chain onto the one before; the first record is
+// checked against the database later.
+func readJournalChain(dir string) (*journalChain, error) {
+	firsts, _, err := listSegments(dir)
+	if err != nil || len(firsts) == 0 {
+		return nil, err
+	}
+	var jc *journalChain
+	var buf, scratch []byte
+	for _, first := range firsts {
+		path := filepath.Join(dir, segmentFile(first))
+		buf, err = readFileInto(path, buf[:0])
+		if errors.Is(err, fs.ErrNotExist) {
+			// Retired by the indexer meanwhile, so its entries are in the
+			// database: start over from the next segment.
+			jc = nil
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read sharing-log journal: %w", err)
+		}
+		node, _, _, err := parseSegmentHeader(buf)
+		if err != nil {
+			return nil, fmt.Errorf("sharing-log journal segment %s: %w", path, err)
+		}
+		if jc == nil {
+			jc = &journalChain{node: node}
+		}
+		damaged := func(seq int64, detail string) *journalChain {
+			jc.problem = &Problem{node, seq, ProblemJournal, fmt.Sprintf("segment %s: %s", path, detail)}
+			return jc
+		}
+		sc, err := scanSegment(buf, node)
+		if err != nil {
+			return damaged(jc.last+1, err.Error()), nil
+		}
+		if jc.first > 0 && sc.first != jc.last+1 {
+			return damaged(jc.last+1, fmt.Sprintf("the segment starts at seq %d", sc.first)), nil
+		}
+		dec := recordDecoder{s: string(buf[sc.data:sc.end]), base: sc.data}
+		for i := range sc.records {
+			r := &sc.records[i]
+			var e Entry
+			if err := dec.decode(r, node, &e); err != nil {
+				return damaged(r.seq, err.Error()), nil
+			}
+			if jc.first == 0 {
+				jc.first, jc.head = r.seq, e
+			} else {
+				var h [32]byte
+				h, scratch = chainHash(scratch, &jc.hashes[len(jc.hashes)-1], &e)
+				if h != e.Hash {
+					return damaged(r.seq, "the record's hash does not match its content and the previous record"), nil
+				}
+			}
+			jc.hashes = append(jc.hashes, e.Hash)
+			jc.last = r.seq
+		}
+		if jc.first == 0 {
+			jc.last = sc.last
+		}
+	}
+	return jc, nil
+}
+
+// journalChain checks that a node's journaled records continue its chain
+// in the database (seq and hash of its last entry or anchor).
+func (v *verifier) journalChain(jc *journalChain) (*Problem, error) {
+	if jc.problem != nil {
+		return jc.problem, nil
+	}
+	if jc.first == 0 {
+		return nil, nil
+	}
+	db := v.heads[jc.node] // zero: the chain is not in the database yet
+	node, f, l := jc.node, jc.first, jc.last
+	switch {
+	case f > db.seq+1:
+		return &Problem{node, db.seq + 1, ProblemMissing, fmt.Sprintf(
+			"the database's chain ends at seq %d and the journal starts at seq %d", db.seq, f)}, nil
+	case f == db.seq+1:
+		var h [32]byte
+		h, v.buf = chainHash(v.buf, &db.hash, &jc.head)
+		if h != jc.head.Hash {
+			return &Problem{node, f, ProblemAltered, "the journal's first record does not continue the database's chain"}, nil
+		}
+	case db.seq <= l:
+		if jc.hashes[db.seq-f] != db.hash {
+			return &Problem{node, db.seq, ProblemAltered, "the journal and the database hold different entries: the chain forked"}, nil
+		}
+	default: // the journal is behind: only its last record can be compared
+		var b []byte
+		err := v.q.QueryRowContext(v.ctx, `SELECT hash FROM sharelog_entries WHERE node = $1 AND seq = $2`, node, l).Scan(&b)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("read chain %q: %w", node, err)
+		}
+		if err == nil && !bytes.Equal(b, jc.hashes[l-f][:]) {
+			return &Problem{node, l, ProblemAltered, "the journal and the database hold different entries: the chain forked"}, nil
+		}
+	}
+	if l > db.seq {
+		v.rep.Journaled += l - db.seq
+	}
+	return nil, nil
+}
