@@ -75,7 +75,7 @@ type Options struct {
 	MaxResponseBody int64
 	// MaxHeaderBytes bounds the request line and header [32 KiB]; larger
 	// requests answer 431 header_too_large and are logged. Above four times
-	// the limit net/http answers 431 itself, before the gateway sees them.
+	// the limit the HTTP server answers 431 itself, before the gateway sees them.
 	MaxHeaderBytes int
 	// ReadHeaderTimeout cuts off clients that send headers too slowly [5s].
 	ReadHeaderTimeout time.Duration

@@ -228,7 +228,7 @@ func checkRequest(r *http.Request) *refusal {
 }
 
 // headerBytes approximates the size of the request line and header as
-// received, as net/http counts it.
+// received (line and fields; the HTTP server has refused anything above four times the limit).
 func headerBytes(r *http.Request) int {
 	n := len(r.Method) + len(r.RequestURI) + 12
 	for k, vv := range r.Header {

@@ -120,16 +120,8 @@ func (w *Writer) journalCommit(entries []Entry) (first int64, err error) {
 	if lag := w.seq - w.indexed.Load(); lag >= w.opts.MaxIndexLag {
 		return 0, fmt.Errorf("sharelog: the database is %d entries behind the journal", lag)
 	}
-	seq, head := w.seq, w.head
 	b := w.jbuf[:0]
-	for i := range entries {
-		seq++
-		e := &entries[i]
-		e.Seq = seq
-		e.Hash, w.buf = chainHash(w.buf, &head, e)
-		head = e.Hash
-		b = appendRecord(b, e, uint32(i))
-	}
+	seq, head := w.chain(entries, func(i int, e *Entry) { b = appendRecord(b, e, uint32(i)) })
 	w.jbuf = b
 	if err := w.jr.write(b, w.seq+1, seq); err != nil {
 		return 0, err

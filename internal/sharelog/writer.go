@@ -354,29 +354,14 @@ func (w *Writer) run(ctx context.Context) {
 }
 
 // linger waits up to MaxWait for the pending batch to fill.
-func (w *Writer) linger() {
-	if w.opts.MaxWait <= 0 {
-		return
-	}
-	w.mu.Lock()
-	n := len(w.pending.entries)
-	w.mu.Unlock()
-	if n >= w.opts.MaxBatch {
-		return
-	}
-	t := time.NewTimer(w.opts.MaxWait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-w.full:
-	case <-w.stop:
-	}
-}
+func (w *Writer) linger() { w.waitFull(w.opts.MaxWait) }
 
 // pace waits until FlushInterval has passed since the last flush started
 // (journal mode), or the pending batch is full.
-func (w *Writer) pace(last time.Time) {
-	d := w.opts.FlushInterval - time.Since(last)
+func (w *Writer) pace(last time.Time) { w.waitFull(w.opts.FlushInterval - time.Since(last)) }
+
+// waitFull waits up to d for the pending batch to reach MaxBatch.
+func (w *Writer) waitFull(d time.Duration) {
 	if d <= 0 {
 		return
 	}
@@ -565,14 +550,7 @@ func (w *Writer) commit(ctx context.Context, entries []Entry) (first int64, err 
 		}
 		w.seq, w.head, w.cpSeq, w.stale = h.seq, h.hash, h.cpSeq, false
 	}
-	seq, head := w.seq, w.head
-	for i := range entries {
-		seq++
-		e := &entries[i]
-		e.Seq = seq
-		e.Hash, w.buf = chainHash(w.buf, &head, e)
-		head = e.Hash
-	}
+	seq, head := w.chain(entries, nil)
 	var cp *checkpointRow
 	if w.opts.CheckpointEvery > 0 && seq-w.cpSeq >= w.opts.CheckpointEvery {
 		if cp, err = w.sign(kindCheckpoint, seq, head); err != nil {
@@ -750,4 +728,22 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, cp.Node, cp.Seq, cp.Kind, cp.Hash, cp.Crea
 		return fmt.Errorf("insert sharing-log %s: %w", cp.Kind, err)
 	}
 	return nil
+}
+
+// chain numbers entries after the in-memory head and hashes them onto the
+// chain; each is passed to each when not nil. It returns the new head
+// without moving the writer's: that happens once the entries are durable.
+func (w *Writer) chain(entries []Entry, each func(i int, e *Entry)) (int64, [32]byte) {
+	seq, head := w.seq, w.head
+	for i := range entries {
+		seq++
+		e := &entries[i]
+		e.Seq = seq
+		e.Hash, w.buf = chainHash(w.buf, &head, e)
+		head = e.Hash
+		if each != nil {
+			each(i, e)
+		}
+	}
+	return seq, head
 }
