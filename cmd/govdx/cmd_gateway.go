@@ -161,7 +161,7 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// The writer must outlive the drain of in-flight calls, whose entries it
 	// commits: it gets a context that the shutdown signal does not cancel
 	// and is closed after the gateway has stopped.
-	logw, err := sharelog.NewWriter(context.WithoutCancel(ctx), db, gf.node, signer, sharelog.Options{Logger: logger, JournalDir: filepath.Join(sf.data, "sharelog")})
+	logw, err := sharelog.NewWriter(context.WithoutCancel(ctx), db, gf.node, signer, sharelog.Options{Logger: logger, JournalDir: filepath.Join(sf.data, "sharelog"), JournalPrefill: true})
 	if err != nil {
 		return err
 	}

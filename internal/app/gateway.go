@@ -47,7 +47,7 @@ func (a *App) startGateway(ctx context.Context) error {
 		return fmt.Errorf("sharing-log key: %w", err)
 	}
 	// The writer outlives the drain of in-flight calls whose entries it commits.
-	w, err := sharelog.NewWriter(context.WithoutCancel(ctx), a.DB, gc.Options.Node, signer, sharelog.Options{Logger: a.cfg.Logger, JournalDir: filepath.Join(a.cfg.DataDir, "sharelog")})
+	w, err := sharelog.NewWriter(context.WithoutCancel(ctx), a.DB, gc.Options.Node, signer, sharelog.Options{Logger: a.cfg.Logger, JournalDir: filepath.Join(a.cfg.DataDir, "sharelog"), JournalPrefill: true})
 	if err != nil {
 		return fmt.Errorf("sharing-log writer: %w", err)
 	}

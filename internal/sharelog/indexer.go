@@ -58,6 +58,9 @@ func (w *Writer) openJournal(ctx context.Context, h dbHead) error {
 	if err := j.retire(h.seq); err != nil {
 		return err
 	}
+	if w.opts.JournalPrefill {
+		j.startPrefill()
+	}
 	registerJournalWriter(w)
 	return nil
 }

@@ -29,12 +29,23 @@ import (
 // ahead instead doubled the disk traffic and made the flushes of the log
 // itself slower, and fallocate(2) did not measurably help, since ext4 still
 // converts the unwritten extents at each flush.
+//
+// A node's first segment has no retired file to reuse, and appending to a
+// growing file costs a second device flush per fdatasync (the new size):
+// measured p50 0.56 ms against 0.31 ms for overwriting, p99 2.6-4.2 ms
+// against 1-2 ms. With Options.JournalPrefill a spare of zeros is written
+// once in the background and the writer moves onto it as soon as it is
+// ready (see prefill).
 type journal struct {
 	dir     string
 	node    string
 	segSize int64
 	log     *slog.Logger
 	lock    *os.File
+
+	// The background zero-fill of a spare, if one runs: stop is closed to
+	// end it early, done when it has ended.
+	prefillStop, prefillDone chan struct{}
 
 	mu      sync.Mutex
 	segs    []*segment // ordered by first seq; the last one is written to
@@ -54,12 +65,16 @@ type segment struct {
 	// Guarded by journal.mu; written by the writer goroutine only.
 	end  int64 // offset after the last durable record
 	last int64 // seq of the last durable record; first-1 when empty
+	// fresh: created empty rather than recycled, so every write grows it.
+	// The writer leaves it for a spare as soon as there is one.
+	fresh bool
 }
 
 const (
 	// DefaultJournalSegmentSize is the size at which a segment is rotated.
 	DefaultJournalSegmentSize = 64 << 20
 	spareName                 = "spare.segment"
+	prefillName               = "spare.segment.zero" // a spare being zero-filled
 	lockName                  = "LOCK"
 	// readChunk bounds one read of the indexer; a larger record is read whole.
 	readChunk = 4 << 20
@@ -106,6 +121,10 @@ func openJournal(root, node string, segSize int64, logger *slog.Logger) (*journa
 		j.segs = append(j.segs, &segment{first: f, path: filepath.Join(dir, segmentFile(f)), last: f - 1})
 	}
 	j.spare = spare
+	// A zero-fill cut short by a crash.
+	if err := os.Remove(filepath.Join(dir, prefillName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		j.log.Warn("sharing-log journal: cannot remove an unfinished spare", "err", err)
+	}
 	return j, nil
 }
 
@@ -355,7 +374,7 @@ func (j *journal) write(b []byte, first, last int64) error {
 	if j.broken != nil {
 		return j.broken
 	}
-	if j.outSeg == nil || j.outSeg.last >= j.outSeg.first && j.outSeg.end+int64(len(b)) > j.segSize {
+	if j.outSeg == nil || j.outSeg.last >= j.outSeg.first && (j.outSeg.end+int64(len(b)) > j.segSize || j.outSeg.fresh && j.hasSpare()) {
 		if err := j.rotate(first); err != nil {
 			return fmt.Errorf("sharelog: start journal segment: %w", err)
 		}
@@ -392,6 +411,7 @@ func (j *journal) rotate(first int64) error {
 	j.spare = ""
 	j.mu.Unlock()
 	var f *os.File
+	fresh := false
 	if spare != "" {
 		var err error
 		if f, err = recycle(spare, path, hdr); err != nil {
@@ -402,6 +422,7 @@ func (j *journal) rotate(first int64) error {
 	}
 	if f == nil {
 		var err error
+		fresh = true
 		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
 			return err
 		}
@@ -422,7 +443,7 @@ func (j *journal) rotate(first int64) error {
 	if j.out != nil {
 		_ = j.out.Close()
 	}
-	sg := &segment{first: first, path: path, data: int64(len(hdr)), end: int64(len(hdr)), last: first - 1}
+	sg := &segment{first: first, path: path, data: int64(len(hdr)), end: int64(len(hdr)), last: first - 1, fresh: fresh}
 	j.out, j.outSeg = f, sg
 	j.mu.Lock()
 	j.segs = append(j.segs, sg)
@@ -492,8 +513,87 @@ func (j *journal) retire(indexed int64) error {
 	return nil
 }
 
+// hasSpare reports whether a spare segment is ready.
+func (j *journal) hasSpare() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.spare != ""
+}
+
+// errPrefillStopped ends a zero-fill that close interrupted.
+var errPrefillStopped = errors.New("sharelog: journal zero-fill stopped")
+
+// startPrefill zero-fills a spare segment in the background when the
+// journal has none. It runs once, at start: later spares are retired
+// segments.
+func (j *journal) startPrefill() {
+	if j.hasSpare() {
+		return
+	}
+	j.prefillStop, j.prefillDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(j.prefillDone)
+		if err := j.prefill(j.prefillStop); err != nil && !errors.Is(err, errPrefillStopped) {
+			j.log.Warn("sharing-log journal: cannot prepare a spare segment; the first segment grows with each write", "err", err)
+		}
+	}()
+}
+
+// prefill writes a segment-sized file of zeros, makes it durable and turns
+// it into the spare, unless a retired segment became the spare meanwhile.
+// Zeros end a segment scan like the stale records of a recycled file do.
+func (j *journal) prefill(stop <-chan struct{}) (err error) {
+	tmp := filepath.Join(j.dir, prefillName)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	zeros := make([]byte, 1<<20)
+	for off := int64(0); off < j.segSize; off += int64(len(zeros)) {
+		select {
+		case <-stop:
+			return errPrefillStopped
+		default:
+		}
+		if _, err := f.WriteAt(zeros[:min(int64(len(zeros)), j.segSize-off)], off); err != nil {
+			return err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	// Under the lock, so the spare cannot change hands while it is named.
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.spare != "" {
+		return errPrefillStopped
+	}
+	spare := filepath.Join(j.dir, spareName)
+	if err := os.Rename(tmp, spare); err != nil {
+		return err
+	}
+	if err := fsyncDir(j.dir); err != nil {
+		return err
+	}
+	j.spare = spare
+	return nil
+}
+
 // close releases the files and the lock.
 func (j *journal) close() error {
+	if j.prefillStop != nil {
+		close(j.prefillStop)
+		<-j.prefillDone
+		j.prefillStop = nil
+	}
 	var err error
 	if j.out != nil {
 		err = j.out.Close()

@@ -643,3 +643,67 @@ func TestJournalFlushPacing(t *testing.T) {
 		}
 	})
 }
+
+// TestJournalPrefill: a new node's journal gets a spare of zeros in the
+// background and moves onto it, so flushes overwrite allocated blocks;
+// recovery reads such a segment like a recycled one.
+func TestJournalPrefill(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		s := mustSigner(t)
+		dir := t.TempDir()
+		const segSize = 1 << 20
+		prefill := func(o *sharelog.Options) { o.JournalSegmentSize, o.JournalPrefill = segSize, true }
+		w := journalWriter(t, db, dir, "gw1", s, 0, prefill)
+		n := int64(0)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			mustAppend(t, w, sampleEntry())
+			n++
+			segs := segments(t, dir, "gw1")
+			if st, err := os.Stat(segs[len(segs)-1]); err == nil && st.Size() == segSize {
+				break // writing into the zero-filled file
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the writer never moved onto a zero-filled segment: %v", segs)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		for range 20 {
+			mustAppend(t, w, sampleEntry())
+			n++
+		}
+		crash(t, w)
+		w = journalWriter(t, db, dir, "gw1", s, 0, prefill)
+		n++
+		if seq := mustAppend(t, w, sampleEntry()); seq != n {
+			t.Fatalf("seq after recovery = %d, want %d", seq, n)
+		}
+		mustClose(t, w)
+		rep := mustVerify(t, db, s.PublicKey())
+		wantOK(t, rep)
+		if rep.Entries != n {
+			t.Fatalf("report = %+v, want %d entries", rep, n)
+		}
+		if _, err := os.Stat(filepath.Join(sharelog.JournalNodeDir(dir, "gw1"), "spare.segment.zero")); !os.IsNotExist(err) {
+			t.Fatalf("unfinished spare left behind: %v", err)
+		}
+	})
+}
+
+// TestJournalPrefillStopsAtClose: Close ends a zero-fill in progress and
+// leaves no partial spare.
+func TestJournalPrefillStopsAtClose(t *testing.T) {
+	db := platformtest.OpenSQLite(t, sets())
+	dir := t.TempDir()
+	w := journalWriter(t, db, dir, "gw1", mustSigner(t), 0, func(o *sharelog.Options) {
+		o.JournalSegmentSize, o.JournalPrefill = 1<<30, true
+	})
+	mustClose(t, w)
+	nd := sharelog.JournalNodeDir(dir, "gw1")
+	if _, err := os.Stat(filepath.Join(nd, "spare.segment.zero")); !os.IsNotExist(err) {
+		t.Fatalf("partial spare left behind: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(nd, "spare.segment")); err == nil && st.Size() != 1<<30 {
+		t.Fatalf("spare of %d bytes, want a whole segment or none", st.Size())
+	}
+}
