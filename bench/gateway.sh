@@ -144,6 +144,8 @@ wrk_run() {
 
 KEY="X-Api-Key: gdxk_bench_0"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "this machine (bench/machine, in $TMP):"
+"$BIN/machine" -dir "$TMP" -n 500 | sed 's/^/  /'
 echo "measuring ($DURATION per target, $CONNECTIONS connections, $THREADS wrk threads, $(nproc) CPUs)..."
 NGINX_PIDS=$(cat "$TMP/nginx/nginx.pid" && pgrep -P "$(cat "$TMP/nginx/nginx.pid")")
 read -r up_rps up_p50 up_p99 up_cpu < <(wrk_run upstream "http://127.0.0.1:$UP/data/x" "" "${PIDS[0]}")

@@ -7,7 +7,8 @@ build_tools() {
 		go build -o "$BIN/upstream" ./bench/upstream &&
 		go build -o "$BIN/genconfig" ./bench/genconfig &&
 		go build -o "$BIN/loadclient" ./bench/loadclient &&
-		go build -o "$BIN/logcheck" ./bench/logcheck)
+		go build -o "$BIN/logcheck" ./bench/logcheck &&
+		go build -o "$BIN/machine" ./bench/machine)
 }
 
 # wait_http URL [seconds]: poll until the URL answers.
