@@ -9,6 +9,7 @@ import (
 
 	"github.com/govdx/govdx/internal/app"
 	"github.com/govdx/govdx/internal/sharing"
+	"github.com/govdx/govdx/internal/syncshare"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -29,8 +30,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&smtp.From, "smtp-from", envOr("GOVDX_SMTP_FROM", "govdx@localhost"), "sender address of notification e-mail")
 	fs.StringVar(&smtp.User, "smtp-user", os.Getenv("GOVDX_SMTP_USER"), "SMTP user")
 	smtp.Password = secretEnv("GOVDX_SMTP_PASSWORD")
+	pkgKeep := fs.Duration("package-retention", envDuration("GOVDX_PACKAGE_RETENTION", syncshare.DefaultPackageFileRetention),
+		"keep an expired package's file this long before the daily purge removes it; record and manifest stay (env GOVDX_PACKAGE_RETENTION)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
+	}
+	if *pkgKeep < 0 {
+		return fmt.Errorf("--package-retention: must not be negative, got %v", *pkgKeep)
 	}
 	logger := newLogger(stderr, *logLevel)
 	gopts, err := gf.options(logger)
@@ -42,7 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		gcfg.Addr = ""
 	}
 	a, err := app.New(ctx, app.Config{Addr: *addr, DataDir: sf.data, PostgresDSN: sf.db, Demo: *demo, SecureCookies: *secure,
-		Version: version, Logger: logger, Migrate: true, Gateway: gcfg, SMTP: smtp})
+		Version: version, Logger: logger, Migrate: true, Gateway: gcfg, SMTP: smtp, PackageFileRetention: *pkgKeep})
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,10 @@ type Config struct {
 	// LogRetentionDefault keeps sharing-log entries of calls with no usage
 	// regulation (unknown services, refusals); default 5 years.
 	LogRetentionDefault time.Duration
+	// PackageFileRetention keeps the file of an expired package this long
+	// before the daily maintenance removes it (record and manifest stay);
+	// default syncshare.DefaultPackageFileRetention (30 days).
+	PackageFileRetention time.Duration
 }
 
 // Validate fills defaults and checks values.

@@ -7,12 +7,14 @@ import (
 
 	"github.com/govdx/govdx/internal/sharelog"
 	"github.com/govdx/govdx/internal/sharing"
+	"github.com/govdx/govdx/internal/syncshare"
 )
 
 // runBackground runs the scheduled work of the control plane until ctx
 // ends: the notification outbox and daily reminders, the oversight
-// scheduler's jobs start beside it (startOversightJobs), and the sharing-log purge.
-// Each job keeps its state in the database, so restarts lose nothing.
+// scheduler's jobs start beside it (startOversightJobs), the sharing-log
+// purge and the purge of expired package files. Each job keeps its state
+// in the database, so restarts lose nothing.
 func (a *App) runBackground(ctx context.Context) error {
 	var mailer sharing.Mailer
 	if a.cfg.SMTP.Host != "" {
@@ -22,21 +24,24 @@ func (a *App) runBackground(ctx context.Context) error {
 		}
 		mailer = m
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { a.Sharing.Run(ctx, mailer, time.Minute, a.cfg.Logger); done <- struct{}{} }()
-	go func() { a.purgeLoop(ctx); done <- struct{}{} }()
-	for i := 0; i < 2; i++ {
+	go func() {
+		// The sharing-log purge runs where the log is written.
+		if a.logWriter != nil {
+			daily(ctx, a.purgeOnce)
+		}
+		done <- struct{}{}
+	}()
+	go func() { daily(ctx, a.purgePackagesOnce); done <- struct{}{} }()
+	for i := 0; i < 3; i++ {
 		<-done
 	}
 	return nil
 }
 
-// purgeLoop deletes sharing-log entries whose retention under their usage
-// regulation has passed (D47-45.3), once at start and then daily.
-func (a *App) purgeLoop(ctx context.Context) {
-	if a.logWriter == nil {
-		return
-	}
+// daily runs job a minute after start and then every day until ctx ends.
+func daily(ctx context.Context, job func(context.Context)) {
 	t := time.NewTimer(time.Minute)
 	defer t.Stop()
 	for {
@@ -45,10 +50,29 @@ func (a *App) purgeLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		a.purgeOnce(ctx)
+		job(ctx)
 		t.Reset(24 * time.Hour)
 	}
 }
+
+// purgePackagesOnce removes the files of packages expired for longer than
+// the configured retention, and abandoned package builds.
+func (a *App) purgePackagesOnce(ctx context.Context) {
+	keep := a.cfg.PackageFileRetention
+	if keep <= 0 {
+		keep = syncshare.DefaultPackageFileRetention
+	}
+	res, err := a.Sync.PurgePackages(ctx, keep)
+	if err != nil {
+		a.cfg.Logger.Error("package purge failed", "err", err)
+	}
+	if res.Files > 0 || res.Abandoned > 0 {
+		a.cfg.Logger.Info("package purge", "files", res.Files, "bytes", res.Bytes, "abandoned", res.Abandoned)
+	}
+}
+
+// purgeOnce deletes sharing-log entries whose retention under their usage
+// regulation has passed (D47-45.3).
 
 func (a *App) purgeOnce(ctx context.Context) {
 	def := a.cfg.LogRetentionDefault

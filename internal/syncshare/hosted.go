@@ -296,7 +296,7 @@ func (s *Store) servePackage(ctx context.Context, c *gateway.HostedCall, idText 
 		return nil, &gateway.Refusal{Code: gateway.CodeNotFound, Detail: "no such package of this service"}
 	}
 	until := pkg.ValidUntil.Format(time.RFC3339)
-	if pkg.Expired {
+	if pkg.Expired || pkg.FileRemovedAt != nil {
 		// D47-41.2c: a package is invalid after its window.
 		return nil, &gateway.Refusal{Code: gateway.CodePackageExpired, Detail: "the package's validity window ended; download a newer package",
 			Extra: map[string]any{"valid_until": until, "package_id": pkg.ID}}

@@ -28,6 +28,7 @@ var messages = map[string]string{
 	"never synchronised":                 "chưa đồng bộ",
 	"valid":                              "còn giá trị",
 	"expired":                            "hết giá trị",
+	"file removed":                       "đã xoá tệp",
 	"active":                             "đang hoạt động",
 	"revoked":                            "đã thu hồi",
 	"terminated":                         "đã chấm dứt",

@@ -66,7 +66,10 @@ type Package struct {
 	Manifest
 	Expired   bool   `json:"expired"`
 	CreatedBy string `json:"created_by,omitempty"`
-	serviceID int64
+	// FileRemovedAt is when PurgePackages removed the expired file; the
+	// record and manifest stay.
+	FileRemovedAt *time.Time `json:"file_removed_at,omitempty"`
+	serviceID     int64
 }
 
 // ParseValidFor reads a validity window: a Go duration ("720h") or whole
@@ -297,15 +300,20 @@ func (s *Store) storePackage(ctx context.Context, svc Service, in PackageInput, 
 }
 
 const packageColumns = `id, service_id, service_identifier, service_name, provider_name, name, source, file_format, items, row_count,
-	size_bytes, sha256, created_at, valid_until, created_by_name`
+	size_bytes, sha256, created_at, valid_until, created_by_name, file_removed_at`
 
 func (s *Store) scanPackage(row interface{ Scan(...any) error }) (Package, error) {
 	var p Package
 	var items string
+	var removed sql.NullTime
 	err := row.Scan(&p.ID, &p.serviceID, &p.Service, &p.ServiceName, &p.Provider, &p.Name, &p.Source, &p.Format, &items, &p.Rows,
-		&p.Size, &p.SHA256, &p.CreatedAt, &p.ValidUntil, &p.CreatedBy)
+		&p.Size, &p.SHA256, &p.CreatedAt, &p.ValidUntil, &p.CreatedBy, &removed)
 	if err != nil {
 		return p, err
+	}
+	if removed.Valid {
+		t := removed.Time.UTC()
+		p.FileRemovedAt = &t
 	}
 	if err := json.Unmarshal([]byte(items), &p.Items); err != nil {
 		return p, fmt.Errorf("package %d items: %w", p.ID, err)
