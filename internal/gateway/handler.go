@@ -560,6 +560,10 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, c *call, ref *r
 		h["Www-Authenticate"] = []string{`ApiKey realm="govdx"`}
 	case http.StatusMethodNotAllowed:
 		h["Allow"] = []string{strings.Join(allowedMethods, ", ")}
+	case http.StatusRequestedRangeNotSatisfiable:
+		if size, ok := ref.extra["size"].(int64); ok {
+			h["Content-Range"] = []string{"bytes */" + strconv.FormatInt(size, 10)}
+		}
 	}
 	if ref.retryAfter > 0 {
 		h["Retry-After"] = []string{strconv.Itoa(ref.retryAfter)}

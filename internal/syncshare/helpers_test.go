@@ -209,9 +209,18 @@ func newEnv(t *testing.T, db *platform.DB, opts syncshare.Options) *env {
 // get calls the gateway.
 func (e *env) get(path, key string) (int, http.Header, []byte) {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.gw+path, nil)
+	return e.call("GET", path, key)
+}
+
+// call calls the gateway with method and header pairs ("Name", "value").
+func (e *env) call(method, path, key string, header ...string) (int, http.Header, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.gw+path, nil)
 	if key != "" {
 		req.Header.Set("X-Api-Key", key)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

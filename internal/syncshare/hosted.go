@@ -325,12 +325,28 @@ func (s *Store) servePackage(ctx context.Context, c *gateway.HostedCall, idText 
 	if err != nil || len(sum) != sha256.Size {
 		return nil, fmt.Errorf("package %d: bad stored checksum %q", pkg.ID, pkg.SHA256)
 	}
+	etag := `"` + pkg.SHA256 + `"`
+	rng, err := packageRange(c.Header, c.Method, etag, pkg.Size)
+	if err != nil {
+		return nil, err
+	}
 	h.Set("Content-Type", pkg.MediaType)
 	h.Set("Content-Disposition", `attachment; filename="`+pkg.FileName+`"`)
-	h.Set("ETag", `"`+pkg.SHA256+`"`)
+	h.Set("ETag", etag)
+	h.Set("Accept-Ranges", "bytes")
 	h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
+	if rng != nil {
+		// A resumed or partial download: the log records the part sent.
+		digest, err := s.rangeDigest(ctx, pkg.ID, *rng)
+		if err != nil {
+			return nil, err
+		}
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.length-1, pkg.Size))
+		return &gateway.HostedResponse{Status: http.StatusPartialContent, Header: h, Size: rng.length, Digest: digest,
+			Content: s.openPackageAt(ctx, pkg.ID, rng.start)}, nil
+	}
 	resp := &gateway.HostedResponse{Status: http.StatusOK, Header: h, Size: pkg.Size, Content: s.openPackage(ctx, pkg.ID)}
 	copy(resp.Digest[:], sum)
 	return resp, nil

@@ -434,12 +434,18 @@ type chunkReader struct {
 	db   *sql.DB
 	id   int64
 	n    int
+	skip int // bytes of chunk n before the reading position
 	buf  []byte
 	done bool
 }
 
 func (s *Store) openPackage(ctx context.Context, id int64) *chunkReader {
-	return &chunkReader{ctx: context.WithoutCancel(ctx), db: s.db.Read, id: id}
+	return s.openPackageAt(ctx, id, 0)
+}
+
+// openPackageAt reads a package file from byte off on.
+func (s *Store) openPackageAt(ctx context.Context, id int64, off int64) *chunkReader {
+	return &chunkReader{ctx: context.WithoutCancel(ctx), db: s.db.Read, id: id, n: int(off / chunkSize), skip: int(off % chunkSize)}
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
@@ -457,7 +463,8 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			return 0, fmt.Errorf("read package %d chunk %d: %w", c.id, c.n, err)
 		}
 		c.n++
-		c.buf = data
+		c.buf = data[min(c.skip, len(data)):]
+		c.skip = 0
 	}
 	n := copy(p, c.buf)
 	c.buf = c.buf[n:]
