@@ -32,11 +32,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtp.Password = secretEnv("GOVDX_SMTP_PASSWORD")
 	pkgKeep := fs.Duration("package-retention", envDuration("GOVDX_PACKAGE_RETENTION", syncshare.DefaultPackageFileRetention),
 		"keep an expired package's file this long before the daily purge removes it; record and manifest stay (env GOVDX_PACKAGE_RETENTION)")
+	tombKeep := fs.Duration("tombstone-retention", envDuration("GOVDX_TOMBSTONE_RETENTION", syncshare.DefaultTombstoneRetention),
+		"keep a sync feed's deletions this long; consumers whose cursor is older start again from a snapshot (env GOVDX_TOMBSTONE_RETENTION)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if *pkgKeep < 0 {
-		return fmt.Errorf("--package-retention: must not be negative, got %v", *pkgKeep)
+	if *pkgKeep < 0 || *tombKeep < 0 {
+		return fmt.Errorf("--package-retention and --tombstone-retention must not be negative")
 	}
 	logger := newLogger(stderr, *logLevel)
 	gopts, err := gf.options(logger)
@@ -48,7 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		gcfg.Addr = ""
 	}
 	a, err := app.New(ctx, app.Config{Addr: *addr, DataDir: sf.data, PostgresDSN: sf.db, Demo: *demo, SecureCookies: *secure,
-		Version: version, Logger: logger, Migrate: true, Gateway: gcfg, SMTP: smtp, PackageFileRetention: *pkgKeep})
+		Version: version, Logger: logger, Migrate: true, Gateway: gcfg, SMTP: smtp, PackageFileRetention: *pkgKeep, TombstoneRetention: *tombKeep})
 	if err != nil {
 		return err
 	}

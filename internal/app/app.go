@@ -54,6 +54,10 @@ type Config struct {
 	// before the daily maintenance removes it (record and manifest stay);
 	// default syncshare.DefaultPackageFileRetention (30 days).
 	PackageFileRetention time.Duration
+	// TombstoneRetention keeps a feed's deletions this long; a consumer
+	// whose cursor is older starts again from a snapshot; default
+	// syncshare.DefaultTombstoneRetention (90 days).
+	TombstoneRetention time.Duration
 }
 
 // Validate fills defaults and checks values.

@@ -13,7 +13,7 @@ import (
 // runBackground runs the scheduled work of the control plane until ctx
 // ends: the notification outbox and daily reminders, the oversight
 // scheduler's jobs start beside it (startOversightJobs), the sharing-log
-// purge and the purge of expired package files. Each job keeps its state
+// purge and the purge of expired package files and old feed deletions. Each job keeps its state
 // in the database, so restarts lose nothing.
 func (a *App) runBackground(ctx context.Context) error {
 	var mailer sharing.Mailer
@@ -33,7 +33,7 @@ func (a *App) runBackground(ctx context.Context) error {
 		}
 		done <- struct{}{}
 	}()
-	go func() { daily(ctx, a.purgePackagesOnce); done <- struct{}{} }()
+	go func() { daily(ctx, a.purgeSyncOnce); done <- struct{}{} }()
 	for i := 0; i < 3; i++ {
 		<-done
 	}
@@ -55,9 +55,10 @@ func daily(ctx context.Context, job func(context.Context)) {
 	}
 }
 
-// purgePackagesOnce removes the files of packages expired for longer than
-// the configured retention, and abandoned package builds.
-func (a *App) purgePackagesOnce(ctx context.Context) {
+// purgeSyncOnce removes the files of packages expired for longer than the
+// configured retention, abandoned package builds, and feed deletions older
+// than their retention.
+func (a *App) purgeSyncOnce(ctx context.Context) {
 	keep := a.cfg.PackageFileRetention
 	if keep <= 0 {
 		keep = syncshare.DefaultPackageFileRetention
@@ -68,6 +69,17 @@ func (a *App) purgePackagesOnce(ctx context.Context) {
 	}
 	if res.Files > 0 || res.Abandoned > 0 {
 		a.cfg.Logger.Info("package purge", "files", res.Files, "bytes", res.Bytes, "abandoned", res.Abandoned)
+	}
+	keep = a.cfg.TombstoneRetention
+	if keep <= 0 {
+		keep = syncshare.DefaultTombstoneRetention
+	}
+	tres, err := a.Sync.PurgeTombstones(ctx, keep)
+	if err != nil {
+		a.cfg.Logger.Error("feed deletion purge failed", "err", err)
+	}
+	if tres.Tombstones > 0 {
+		a.cfg.Logger.Info("feed deletion purge", "feeds", tres.Feeds, "tombstones", tres.Tombstones)
 	}
 }
 

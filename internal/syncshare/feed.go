@@ -59,7 +59,10 @@ type Feed struct {
 	LastPushAt   *time.Time `json:"last_push_at"`
 	LastPushBy   string     `json:"last_push_by"`
 	LastPushKind string     `json:"last_push_kind"` // records | snapshot
-	secret       string
+	// PurgedSeq: tombstones up to this sequence number may have been
+	// purged (PurgeTombstones); a cursor below it must start again from 0.
+	PurgedSeq int64 `json:"purged_seq"`
+	secret    string
 }
 
 // loadFeed returns the feed of a service; ok is false when nothing was
@@ -67,9 +70,9 @@ type Feed struct {
 func (s *Store) loadFeed(ctx context.Context, q platform.Querier, serviceID int64) (Feed, bool, error) {
 	f := Feed{ServiceID: serviceID}
 	var last sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT key_item, secret, head, live_rows, deleted_rows, last_push_at, last_push_by, last_push_kind
+	err := q.QueryRowContext(ctx, `SELECT key_item, secret, head, live_rows, deleted_rows, last_push_at, last_push_by, last_push_kind, purged_seq
 		FROM sync_feeds WHERE service_id = $1`, serviceID).Scan(&f.KeyItem, &f.secret, &f.Head, &f.LiveRows, &f.DeletedRows,
-		&last, &f.LastPushBy, &f.LastPushKind)
+		&last, &f.LastPushBy, &f.LastPushKind, &f.PurgedSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, false, nil
 	}

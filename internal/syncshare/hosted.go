@@ -150,6 +150,9 @@ func (s *Store) serveChanges(ctx context.Context, c *gateway.HostedCall) (*gatew
 	if cursor > head {
 		return nil, badRequest("cursor", "the cursor is ahead of the feed (head "+strconv.FormatInt(head, 10)+"); start again from 0")
 	}
+	if err := purgedBeyond(cursor, f.PurgedSeq); err != nil {
+		return nil, err
+	}
 	var st status
 	if c.AccountID != 0 {
 		st, _, err = s.loadStatus(ctx, c.AccountID)
@@ -208,6 +211,18 @@ func (s *Store) serveChanges(ctx context.Context, c *gateway.HostedCall) (*gatew
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	rows.Close()
+	// A purge that ran meanwhile may have taken tombstones this batch
+	// should have carried.
+	if cursor != 0 {
+		var purged int64
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT purged_seq FROM sync_feeds WHERE service_id = $1`, svcID).Scan(&purged); err != nil {
+			return nil, err
+		}
+		if err := purgedBeyond(cursor, purged); err != nil {
+			return nil, err
+		}
 	}
 	b.NextCursor = head
 	if b.HasMore {

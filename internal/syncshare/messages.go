@@ -29,6 +29,7 @@ var messages = map[string]string{
 	"valid":                              "còn giá trị",
 	"expired":                            "hết giá trị",
 	"file removed":                       "đã xoá tệp",
+	"deletions up to seq %d purged":      "đã dọn các bản ghi xoá đến số thứ tự %d",
 	"active":                             "đang hoạt động",
 	"revoked":                            "đã thu hồi",
 	"terminated":                         "đã chấm dứt",

@@ -2,7 +2,9 @@ package syncshare
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/govdx/govdx/internal/platform"
@@ -93,4 +95,109 @@ func (s *Store) PurgePackages(ctx context.Context, keep time.Duration) (PackageP
 		}
 	}
 	return res, nil
+}
+
+// DefaultTombstoneRetention is how long a deletion stays in a feed by
+// default. A consumer that has not pulled for longer starts again from a
+// snapshot; its copy had expired long before under any usual validity
+// period (D47-41.2b).
+const DefaultTombstoneRetention = 90 * 24 * time.Hour
+
+// purgedBeyond refuses a cursor below a feed's purge floor: deletions the
+// consumer has not seen may be gone, so only a snapshot is complete. The
+// reference client answers this refusal by starting again from 0.
+func purgedBeyond(cursor, purgedSeq int64) error {
+	if cursor != 0 && cursor < purgedSeq {
+		return badRequest("cursor", "deletions up to seq "+strconv.FormatInt(purgedSeq, 10)+
+			" were purged from the feed since this cursor; start again from 0")
+	}
+	return nil
+}
+
+// TombstonePurge is what PurgeTombstones removed.
+type TombstonePurge struct {
+	Feeds      int   `json:"feeds"`
+	Tombstones int64 `json:"tombstones"`
+}
+
+// PurgeTombstones removes from every feed the deletions older than keep:
+// the oldest tombstones in sequence order, up to the first one that is
+// still young. The feed's purged_seq rises to the last one removed, so a
+// consumer whose cursor is below it starts again from a snapshot instead
+// of missing those deletions. Each feed is purged in its own transaction,
+// under the feed's lock, like a push.
+func (s *Store) PurgeTombstones(ctx context.Context, keep time.Duration) (TombstonePurge, error) {
+	if keep < 0 {
+		return TombstonePurge{}, fmt.Errorf("purge tombstones: negative retention %v", keep)
+	}
+	var feeds []int64
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT service_id FROM sync_feeds WHERE deleted_rows > 0 ORDER BY service_id`)
+	if err != nil {
+		return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
+		}
+		feeds = append(feeds, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
+	}
+	var res TombstonePurge
+	for _, id := range feeds {
+		n, err := s.purgeFeed(ctx, id, keep)
+		if err != nil {
+			return res, fmt.Errorf("purge tombstones of feed %d: %w", id, err)
+		}
+		if n > 0 {
+			res.Feeds++
+			res.Tombstones += n
+		}
+	}
+	return res, nil
+}
+
+func (s *Store) purgeFeed(ctx context.Context, serviceID int64, keep time.Duration) (int64, error) {
+	var removed int64
+	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+		cutoff := now.Add(-keep)
+		// The row lock orders this against pushes (PostgreSQL).
+		var head int64
+		if err := tx.QueryRowContext(ctx, `UPDATE sync_feeds SET purged_seq = purged_seq WHERE service_id = $1 RETURNING head`,
+			serviceID).Scan(&head); err != nil {
+			return err
+		}
+		var young sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM sync_records WHERE service_id = $1 AND deleted = TRUE AND changed_at >= $2`,
+			serviceID, cutoff).Scan(&young); err != nil {
+			return err
+		}
+		below := head + 1
+		if young.Valid {
+			below = young.Int64
+		}
+		var floor sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM sync_records WHERE service_id = $1 AND deleted = TRUE AND seq < $2`,
+			serviceID, below).Scan(&floor); err != nil {
+			return err
+		}
+		if !floor.Valid {
+			return nil
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM sync_records WHERE service_id = $1 AND deleted = TRUE AND seq <= $2`, serviceID, floor.Int64)
+		if err != nil {
+			return err
+		}
+		if removed, err = r.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sync_feeds SET deleted_rows = deleted_rows - $2,
+			purged_seq = CASE WHEN purged_seq > $3 THEN purged_seq ELSE $3 END WHERE service_id = $1`, serviceID, removed, floor.Int64)
+		return err
+	})
+	return removed, err
 }

@@ -3,6 +3,7 @@ package syncshare_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,80 @@ func TestPurgePackages(t *testing.T) {
 			t.Fatalf("second purge: %+v %v", res, err)
 		}
 		if _, err := e.store.PurgePackages(ctx, -time.Hour); err == nil {
+			t.Fatal("a negative retention is accepted")
+		}
+	})
+}
+
+// TestPurgeTombstones: deletions older than the retention leave the feed,
+// oldest first; a consumer whose cursor is below the purge floor is told to
+// start again (400 cursor) and the reference client does so by itself and
+// ends with the right copy; a consumer past the floor goes on as before.
+func TestPurgeTombstones(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		e := newEnv(t, db, syncshare.Options{})
+		ctx := context.Background()
+		e.push(household("HKD1", "Một", "a", "x"), household("HKD2", "Hai", "b", "y"), household("HKD3", "Ba", "c", "z"),
+			household("HKD4", "Bốn", "d", "w")) // seq 1-4
+		local, err := syncshare.OpenCopy(ctx, filepath.Join(t.TempDir(), "copy.sqlite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer local.Close()
+		p := &syncshare.Puller{Gateway: e.gw, Service: "dn-stc.hkd.dong-bo", Key: keyFull}
+		if _, err := p.Pull(ctx, local); err != nil { // the local copy is at cursor 4
+			t.Fatal(err)
+		}
+		e.push(syncshare.RecordInput{Key: "HKD1", Deleted: true}) // seq 5
+		e.advance(10 * 24 * time.Hour)
+		e.push(syncshare.RecordInput{Key: "HKD2", Deleted: true}, household("HKD5", "Năm", "e", "v")) // seq 6, 7
+		if b := e.batch(0, 100, keyLimited); b.NextCursor != 7 {                                      // account 2 is at the head
+			t.Fatalf("account 2 batch: %+v", b)
+		}
+		e.advance(5 * 24 * time.Hour)
+
+		// Retention 12 days: only the deletion at seq 5 (15 days old) goes.
+		res, err := e.store.PurgeTombstones(ctx, 12*24*time.Hour)
+		if err != nil || res.Feeds != 1 || res.Tombstones != 1 {
+			t.Fatalf("purge: %+v %v", res, err)
+		}
+		f, err := e.store.FeedOf(ctx, e.provider, "dn-stc.hkd.dong-bo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Feed.PurgedSeq != 5 || f.Feed.DeletedRows != 1 || f.Feed.LiveRows != 3 {
+			t.Fatalf("feed after purge: %+v", f.Feed)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM sync_records WHERE deleted = TRUE`); n != 1 {
+			t.Fatalf("%d tombstones left", n)
+		}
+		// Cursor 4 would miss the deletion of HKD1.
+		st, _, body := e.get("/s/dn-stc.hkd.dong-bo/changes?cursor=4", keyFull)
+		if st != 400 || problemCode(body) != "bad_request" || !strings.Contains(string(body), `"field":"cursor"`) {
+			t.Fatalf("cursor below the floor: %d %s", st, body)
+		}
+		// The reference client starts again from a snapshot by itself.
+		if _, err := p.Pull(ctx, local); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := local.Status(ctx)
+		if err != nil || cs.Records != 3 {
+			t.Fatalf("local copy after the restart: %+v %v", cs, err)
+		}
+		for key, want := range map[string]bool{"HKD1": false, "HKD2": false, "HKD3": true, "HKD5": true} {
+			if _, ok, err := local.Record(ctx, key); err != nil || ok != want {
+				t.Errorf("local record %s: present %v, want %v (%v)", key, ok, want, err)
+			}
+		}
+		// Past the floor nothing changes: account 2 follows from 7.
+		if b := e.batch(7, 100, keyLimited); len(b.Records) != 0 || b.NextCursor != 7 {
+			t.Fatalf("account 2 after purge: %+v", b)
+		}
+		// Nothing more is old enough; a negative retention is refused.
+		if res, err := e.store.PurgeTombstones(ctx, 12*24*time.Hour); err != nil || res.Tombstones != 0 {
+			t.Fatalf("second purge: %+v %v", res, err)
+		}
+		if _, err := e.store.PurgeTombstones(ctx, -time.Hour); err == nil {
 			t.Fatal("a negative retention is accepted")
 		}
 	})
