@@ -218,12 +218,7 @@ func TestPackageRefusals(t *testing.T) {
 func TestLargePackage(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
 		e := newEnv(t, db, syncshare.Options{})
-		var sb strings.Builder
-		sb.WriteString("ma_so_thue,ten_doanh_nghiep,ngay_thanh_lap\n")
-		for i := 0; sb.Len() < 9<<20+1000; i++ {
-			fmt.Fprintf(&sb, "04%08d,CÔNG TY TNHH SỐ %d %s,2026-02-03\n", i, i, strings.Repeat("X", 80))
-		}
-		pkg, err := e.build("2", syncshare.PackageInput{}, sb.String())
+		pkg, err := e.build("2", syncshare.PackageInput{}, enterprisesCSV(9<<20+1000, strings.Repeat("X", 80)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,4 +231,15 @@ func TestLargePackage(t *testing.T) {
 			t.Fatalf("large download: %d, %d bytes of %d", st, len(body), pkg.Size)
 		}
 	})
+}
+
+// enterprisesCSV is a package source of at least size bytes, each row's
+// name padded with pad.
+func enterprisesCSV(size int, pad string) string {
+	var sb strings.Builder
+	sb.WriteString("ma_so_thue,ten_doanh_nghiep,ngay_thanh_lap\n")
+	for i := 0; sb.Len() < size; i++ {
+		fmt.Fprintf(&sb, "04%08d,CÔNG TY TNHH SỐ %d %s,2026-02-03\n", i, i, pad)
+	}
+	return sb.String()
 }

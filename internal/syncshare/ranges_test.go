@@ -3,7 +3,6 @@ package syncshare_test
 import (
 	"crypto/sha256"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/govdx/govdx/internal/gateway"
@@ -21,12 +20,7 @@ import (
 func TestPackageRanges(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
 		e := newEnv(t, db, syncshare.Options{})
-		var sb strings.Builder
-		sb.WriteString("ma_so_thue,ten_doanh_nghiep,ngay_thanh_lap\n")
-		for i := 0; sb.Len() < 3<<20+1000; i++ {
-			fmt.Fprintf(&sb, "04%08d,CÔNG TY TNHH SỐ %d,2026-02-03\n", i, i)
-		}
-		pkg, err := e.build("2", syncshare.PackageInput{}, sb.String())
+		pkg, err := e.build("2", syncshare.PackageInput{}, enterprisesCSV(3<<20+1000, ""))
 		if err != nil {
 			t.Fatal(err)
 		}
