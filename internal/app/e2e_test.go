@@ -29,14 +29,7 @@ type client struct {
 
 func login(t *testing.T, base, user string) *client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	var me struct {
-		CSRF string `json:"csrf_token"`
-	}
-	c.do("POST", "/api/v1/session", map[string]string{"username": user, "password": app.DemoPassword}, 200, &me)
-	c.csrf = me.CSRF
-	return c
+	return loginWith(t, base, user, app.DemoPassword)
 }
 
 // do calls the API and decodes the answer into out, failing on another status.
@@ -254,4 +247,125 @@ func consumerOrg(t *testing.T, a *app.App, code string) int64 {
 		t.Fatal(err)
 	}
 	return o.ID
+}
+
+// TestNewAgencyThroughTheAPI is issue #4's acceptance walk: a new agency
+// is set up through the API (organisation, user, role), its officer
+// requests the demo service, the provider approves some of its items, the
+// account calls the gateway and gets only those, is suspended and refused
+// with the announced restoration time, and the agency's call history and
+// the log's verification show every call.
+func TestNewAgencyThroughTheAPI(t *testing.T) {
+	a, base, gw := runApp(t)
+	ctx := context.Background()
+	upstream := httptest.NewServer(gateway.DemoUpstream())
+	defer upstream.Close()
+
+	// The demo providers' systems answer on 127.0.0.1:8090 in `serve
+	// --demo`; here the provider points the demo service at this test's.
+	provider := login(t, base, "taichinh.provider")
+	svc, err := a.Catalog.ServiceByIdentifier(ctx, app.DemoServiceIdentifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := svc.Input()
+	in.UpstreamURL = upstream.URL + "/dkkd/doanh-nghiep"
+	provider.do("PUT", fmt.Sprintf("/api/v1/catalog/services/%d", svc.ID), in, 200, nil)
+
+	// The city's IT unit sets up the Department of Construction and its officer.
+	it := login(t, base, "danang.it")
+	city := consumerOrg(t, a, "DN")
+	var org struct {
+		ID int64 `json:"id"`
+	}
+	it.do("POST", "/api/v1/orgs", map[string]any{"code": "DN.SXD", "name": "Sở Xây dựng Đà Nẵng", "kind": "department",
+		"parent_id": city, "admin_unit_code": "48", "focal_point": map[string]string{"name": "Trần Văn Bình",
+			"position": "Chánh Văn phòng", "phone": "0236 3822 111", "email": "binhtv@danang.gov.vn"}}, 201, &org)
+	const password = "Xay-dung-2026-an-toan"
+	var user struct {
+		ID int64 `json:"id"`
+	}
+	it.do("POST", "/api/v1/users", map[string]any{"org_id": org.ID, "username": "xaydung.consumer", "full_name": "Trần Văn Bình",
+		"email": "binhtv@danang.gov.vn", "password": password}, 201, &user)
+	it.do("POST", fmt.Sprintf("/api/v1/users/%d/grants", user.ID), map[string]any{"role": "consumer_officer", "org_id": org.ID}, 201, nil)
+	consumer := loginWith(t, base, "xaydung.consumer", password)
+
+	approved := []string{svc.Items[0].Key, svc.Items[1].Key}
+	var req struct {
+		ID int64 `json:"id"`
+	}
+	consumer.do("POST", "/api/v1/requests", map[string]any{"service_id": svc.ID, "items": approved,
+		"application_code": "sxd.cap-phep", "application_name": "Hệ thống cấp phép xây dựng",
+		"purpose": "Xác minh chủ đầu tư khi tiếp nhận hồ sơ cấp phép xây dựng", "expected_calls_per_day": 100}, 201, &req)
+	var key struct {
+		APIKey string `json:"api_key"`
+	}
+	provider.do("POST", fmt.Sprintf("/api/v1/requests/%d/approve", req.ID), map[string]any{}, 201, &key)
+
+	// curl -H 'X-Api-Key: …' http://GATEWAY/s/<demo service>/0401234567
+	var corrs []string
+	call := func() (int, map[string]any) {
+		t.Helper()
+		r, _ := http.NewRequest("GET", gw+"/s/"+app.DemoServiceIdentifier+"/0401234567", nil)
+		r.Header.Set("X-Api-Key", key.APIKey)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		corrs = append(corrs, res.Header.Get("X-Correlation-Id"))
+		return res.StatusCode, body
+	}
+	st, body := call()
+	if st != 200 || len(body) != len(approved) || body[approved[0]] == nil || body[approved[1]] == nil {
+		t.Fatalf("the new agency must get exactly the approved items %v: %d %v", approved, st, body)
+	}
+
+	restore := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	provider.do("POST", "/api/v1/suspensions", map[string]any{"service_id": svc.ID, "kind": "violation",
+		"consumer_org_ids": []int64{org.ID}, "restore_at": restore.Format(time.RFC3339),
+		"reason": "Khai thác sai mục đích đã đăng ký", "handling": "Tạm ngừng kết nối 3 ngày",
+		"restore_requirements": "Báo cáo giải trình mục đích khai thác"}, 201, nil)
+	st, body = call()
+	if at, _ := body["restore_at"].(string); st != 403 || body["code"] != "suspended" || at != restore.Format(time.RFC3339) {
+		t.Fatalf("suspended agency: %d %v, want 403 suspended until %s", st, body, restore.Format(time.RFC3339))
+	}
+
+	// The agency's history shows both calls; the log verifies.
+	var logs struct {
+		Items []struct {
+			CorrelationID string `json:"correlation_id"`
+			Status        int    `json:"status"`
+			RefusalCode   string `json:"refusal_code"`
+		} `json:"items"`
+	}
+	consumer.do("GET", "/api/v1/logs", nil, 200, &logs)
+	seen := map[string]string{}
+	for _, e := range logs.Items {
+		seen[e.CorrelationID] = fmt.Sprint(e.Status, e.RefusalCode)
+	}
+	if len(logs.Items) != 2 || seen[corrs[0]] != "200" || seen[corrs[1]] != "403suspended" {
+		t.Fatalf("the agency's history: %+v, want %v as 200 and 403 suspended", logs.Items, corrs)
+	}
+	rep, err := sharelog.Verify(ctx, a.DB, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("log verify: %+v %v", rep, err)
+	}
+}
+
+// loginWith logs user in with password.
+func loginWith(t *testing.T, base, user, password string) *client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	c.do("POST", "/api/v1/session", map[string]string{"username": user, "password": password}, 200, &me)
+	c.csrf = me.CSRF
+	return c
 }
