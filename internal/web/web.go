@@ -50,6 +50,7 @@ type NavItem struct {
 type Site struct {
 	pages    map[string]*template.Template
 	msgs     map[string]string // English -> Vietnamese
+	patterns []formatPattern   // the msgs that embed values (translate.go)
 	nav      []NavItem
 	static   map[string]staticFile // hashed name -> file
 	staticOf map[string]string     // plain name -> hashed URL
@@ -99,6 +100,7 @@ func New() (*Site, error) {
 func (s *Site) AddMessages(m map[string]string) {
 	for k, v := range m {
 		s.msgs[k] = v
+		s.addPattern(k, v)
 	}
 }
 
@@ -217,8 +219,13 @@ type View struct {
 // T translates an English message to the view's language; extra args format it.
 func (v *View) T(msg string, args ...any) string {
 	if v.Lang != "en" {
-		if vi, ok := v.site.msgs[msg]; ok {
-			msg = vi
+		if len(args) > 0 {
+			// msg is a format: only its own entry applies.
+			if vi, ok := v.site.msgs[msg]; ok {
+				msg = vi
+			}
+		} else {
+			msg = v.site.translate(msg, 0)
 		}
 	}
 	if len(args) > 0 {
