@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -272,4 +273,26 @@ func TestPostgresBackend(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("login on PostgreSQL: %d", res.StatusCode)
 	}
+}
+
+// TestTranslationsAgree: a feature's pages use its own translations, so a
+// label may differ between features ("Title" of a document or of a
+// person); but error and validation messages, also shown outside a
+// feature's pages (the error page, JSON answers of upload forms), must
+// read the same whichever feature registered last.
+func TestTranslationsAgree(t *testing.T) {
+	a := newApp(t, "")
+	for _, c := range a.Site.MessageConflicts() {
+		// Error and validation messages: lower case, several words.
+		if c.English != "" && unicode.IsLower([]rune(c.English)[0]) && strings.Contains(c.English, " ") {
+			t.Errorf("%q is %q (%s) or %q (%s)", c.English, c.First, orShell(c.FirstFeature), c.Then, orShell(c.Feature))
+		}
+	}
+}
+
+func orShell(feature string) string {
+	if feature == "" {
+		return "shell"
+	}
+	return feature
 }

@@ -48,7 +48,7 @@ func (a *App) registerHome(mux *http.ServeMux) error {
 	if err := a.Site.AddPages("app", sub); err != nil {
 		return err
 	}
-	a.Site.AddMessages(homeMessages)
+	a.Site.AddFeatureMessages("app", homeMessages)
 	a.Site.AddNav(web.NavItem{Href: "/", Label: "Home", Order: 0})
 	mux.HandleFunc("GET /{$}", a.Site.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		orgs, err := a.Directory.ListOrgs(r.Context(), directory.OrgFilter{Roots: true, Page: platform.Page{Limit: 100}})

@@ -31,7 +31,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	if err := site.AddPages("catalog", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("catalog", messages)
 	site.AddNav(web.NavItem{Href: "/catalog", Label: "Catalog", Order: 20})
 	h := &handlers{site: site, store: store, dir: dir}
 	h.registerPages(mux)

@@ -47,7 +47,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	if err := site.AddPages("dbi", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("dbi", messages)
 	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Order: 60})
 	h := &handlers{site: site, store: store, static: map[string]staticFile{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {

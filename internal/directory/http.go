@@ -31,7 +31,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	if err := site.AddPages("directory", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("directory", messages)
 	site.AddNav(web.NavItem{Href: "/orgs", Label: "Organisations", Order: 10},
 		web.NavItem{Href: "/focal-points", Label: "Focal points", Order: 11})
 	h := &handlers{site: site, store: store, apiPrefix: api.Prefix}

@@ -55,7 +55,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	if err := site.AddPages("opendata", pages); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("opendata", messages)
 	site.AddNav(web.NavItem{Href: "/opendata", Label: "Open data", Order: 40})
 
 	// Public portal: no account needed to browse, search, download (D47-17.1đ).

@@ -44,7 +44,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	if err := site.AddPages("oversight", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("oversight", messages)
 	loggedIn := func(p *identity.Principal) bool { return p != nil }
 	site.AddNav(
 		web.NavItem{Href: "/agreements", Label: "Agreements", Order: 32, Show: loggedIn},

@@ -49,7 +49,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	if err := site.AddPages("sharing", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("sharing", messages)
 	site.AddNav(
 		web.NavItem{Href: "/requests", Label: "Requests", Order: 30, Show: seesRequests},
 		web.NavItem{Href: "/accounts", Label: "Accounts", Order: 31, Show: seesAccounts},

@@ -66,7 +66,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	if err := site.AddPages("syncshare", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("syncshare", messages)
 	site.AddNav(web.NavItem{Href: "/sync", Label: "Sync and packages", Order: 32, Show: seesSync})
 	h := &handlers{site: site, store: s}
 	mux.HandleFunc("GET /sync", site.Handler(h.indexPage))

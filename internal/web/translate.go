@@ -93,27 +93,60 @@ func splitFormat(f string) []string {
 	return append(parts, cur+f[last:])
 }
 
-// addPattern keeps en -> vi as a pattern when en embeds values.
-func (s *Site) addPattern(en, vi string) {
-	p, ok := newFormatPattern(en, vi)
-	if !ok {
-		return
-	}
-	s.patterns = append(s.patterns, p)
-	sort.SliceStable(s.patterns, func(i, j int) bool { return s.patterns[i].literal > s.patterns[j].literal })
+// messageScope is one feature's translations and their patterns.
+type messageScope struct {
+	msgs     map[string]string
+	patterns []formatPattern
 }
 
-// translate returns msg in Vietnamese: its entry, else the most specific
-// pattern it matches, else msg itself. Values that are text may be
-// messages in turn ("line 3: " + a message); depth bounds that.
-func (s *Site) translate(msg string, depth int) string {
+func (sc *messageScope) lookup(msg string) (string, bool) {
+	if sc == nil {
+		return "", false
+	}
+	vi, ok := sc.msgs[msg]
+	return vi, ok
+}
+
+// addPattern adds en -> vi to patterns when en embeds values, keeping the
+// most specific first.
+func addPattern(patterns []formatPattern, en, vi string) []formatPattern {
+	p, ok := newFormatPattern(en, vi)
+	if !ok {
+		return patterns
+	}
+	patterns = append(patterns, p)
+	sort.SliceStable(patterns, func(i, j int) bool { return patterns[i].literal > patterns[j].literal })
+	return patterns
+}
+
+// translate returns msg in Vietnamese: the page's feature's entry, the
+// site's, else the most specific pattern it matches (the feature's first),
+// else msg itself. Values that are text may be messages in turn ("line 3:
+// " + a message); depth bounds that.
+func (s *Site) translate(sc *messageScope, msg string, depth int) string {
+	if vi, ok := sc.lookup(msg); ok {
+		return vi
+	}
 	if vi, ok := s.msgs[msg]; ok {
 		return vi
 	}
 	if depth > 2 {
 		return msg
 	}
-	for _, p := range s.patterns {
+	if sc != nil {
+		if vi, ok := s.applyPatterns(sc, sc.patterns, msg, depth); ok {
+			return vi
+		}
+	}
+	if vi, ok := s.applyPatterns(sc, s.patterns, msg, depth); ok {
+		return vi
+	}
+	return msg
+}
+
+// applyPatterns rebuilds msg from the first pattern that matches it.
+func (s *Site) applyPatterns(sc *messageScope, patterns []formatPattern, msg string, depth int) (string, bool) {
+	for _, p := range patterns {
 		if !strings.HasPrefix(msg, p.prefix) || !strings.HasSuffix(msg, p.suffix) {
 			continue
 		}
@@ -127,12 +160,12 @@ func (s *Site) translate(msg string, depth int) string {
 			if i+1 < len(p.vi) {
 				val := m[i+1]
 				if p.recurse[i] {
-					val = s.translate(val, depth+1)
+					val = s.translate(sc, val, depth+1)
 				}
 				b.WriteString(val)
 			}
 		}
-		return b.String()
+		return b.String(), true
 	}
-	return msg
+	return "", false
 }

@@ -1,6 +1,11 @@
 package web
 
-import "testing"
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
 
 func TestTranslateEmbeddedValues(t *testing.T) {
 	s, err := New()
@@ -51,5 +56,32 @@ func TestTranslateEmbeddedValues(t *testing.T) {
 	}
 	if v := Verbs("%d%% of %-8s and %.1f, %[2]q"); len(v) != 4 || v[0] != "%d" || v[1] != "%-8s" || v[2] != "%.1f" || v[3] != "%[2]q" {
 		t.Errorf("Verbs = %q", v)
+	}
+}
+
+// TestFeatureScopedMessages: a feature's pages use its own translation of
+// a label that another feature translates otherwise.
+func TestFeatureScopedMessages(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fstest.MapFS{"p.html": {Data: []byte(`{{define "title"}}x{{end}}{{define "content"}}<p id="t">{{.T "Title"}}|{{.T "Job 7 is late"}}</p>{{end}}`)}}
+	for _, f := range []struct{ prefix, title, late string }{{"docs", "Tiêu đề", "Việc %d chậm hạn"}, {"people", "Chức danh", "Công việc %d trễ hạn"}} {
+		if err := s.AddPages(f.prefix, page); err != nil {
+			t.Fatal(err)
+		}
+		s.AddFeatureMessages(f.prefix, map[string]string{"Title": f.title, "Job %d is late": f.late})
+	}
+	for prefix, want := range map[string]string{"docs": "Tiêu đề|Việc 7 chậm hạn", "people": "Chức danh|Công việc 7 trễ hạn"} {
+		r := httptest.NewRequest("GET", "/", nil)
+		w := httptest.NewRecorder()
+		s.Render(w, r, 200, prefix+"/p.html", s.NewView(w, r, nil))
+		if !strings.Contains(w.Body.String(), `<p id="t">`+want+`</p>`) {
+			t.Errorf("%s page: want %q in %s", prefix, want, w.Body.String())
+		}
+	}
+	if c := s.MessageConflicts(); len(c) != 2 || c[0].FirstFeature == c[0].Feature {
+		t.Errorf("conflicts = %+v", c)
 	}
 }

@@ -51,9 +51,14 @@ type Site struct {
 	pages    map[string]*template.Template
 	msgs     map[string]string // English -> Vietnamese
 	patterns []formatPattern   // the msgs that embed values (translate.go)
-	nav      []NavItem
-	static   map[string]staticFile // hashed name -> file
-	staticOf map[string]string     // plain name -> hashed URL
+	// conflicts: texts two features translate differently; pages use their
+	// own feature's (scoped), other lookups the last one added.
+	conflicts []MessageConflict
+	scoped    map[string]*messageScope // page prefix -> its feature's messages
+	owner     map[string]string        // English text -> prefix that added it last
+	nav       []NavItem
+	static    map[string]staticFile // hashed name -> file
+	staticOf  map[string]string     // plain name -> hashed URL
 	// SecureCookies sets the Secure flag (behind TLS).
 	SecureCookies bool
 	Product       string
@@ -66,7 +71,7 @@ type staticFile struct {
 
 // New builds a site with the layout and the shared static assets.
 func New() (*Site, error) {
-	s := &Site{pages: map[string]*template.Template{}, msgs: map[string]string{}, static: map[string]staticFile{},
+	s := &Site{pages: map[string]*template.Template{}, msgs: map[string]string{}, owner: map[string]string{}, static: map[string]staticFile{},
 		staticOf: map[string]string{}, Product: "govdx"}
 	s.AddMessages(coreMessages)
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
@@ -96,13 +101,54 @@ func New() (*Site, error) {
 	return s, nil
 }
 
-// AddMessages adds English -> Vietnamese translations.
-func (s *Site) AddMessages(m map[string]string) {
+// AddMessages adds English -> Vietnamese translations of the shell, used
+// by every page.
+func (s *Site) AddMessages(m map[string]string) { s.addMessages("", m) }
+
+// AddFeatureMessages adds a feature's translations. The feature's pages
+// (registered with AddPages under the same prefix) look texts up in them
+// first, so a label such as "Title" can mean a document's title on one
+// feature's pages and a person's on another's.
+func (s *Site) AddFeatureMessages(prefix string, m map[string]string) { s.addMessages(prefix, m) }
+
+func (s *Site) addMessages(prefix string, m map[string]string) {
+	var sc *messageScope
+	if prefix != "" {
+		if s.scoped == nil {
+			s.scoped = map[string]*messageScope{}
+		}
+		if sc = s.scoped[prefix]; sc == nil {
+			sc = &messageScope{msgs: map[string]string{}}
+			s.scoped[prefix] = sc
+		}
+	}
 	for k, v := range m {
+		if old, ok := s.msgs[k]; ok && old != v {
+			s.conflicts = append(s.conflicts, MessageConflict{English: k, First: old, Then: v, FirstFeature: s.owner[k], Feature: prefix})
+		}
 		s.msgs[k] = v
-		s.addPattern(k, v)
+		s.owner[k] = prefix
+		s.patterns = addPattern(s.patterns, k, v)
+		if sc != nil {
+			sc.msgs[k] = v
+			sc.patterns = addPattern(sc.patterns, k, v)
+		}
 	}
 }
+
+// MessageConflict is an English text translated differently by two
+// registrations ("" is the shell).
+type MessageConflict struct {
+	English, First, Then string
+	// FirstFeature and Feature are the prefixes of the two registrations.
+	FirstFeature, Feature string
+}
+
+// MessageConflicts lists the English texts translated differently. A
+// feature's pages use its own translation; texts shown outside them (the
+// shell, notices and errors built before a page is chosen) use the last one
+// registered, so those should agree.
+func (s *Site) MessageConflicts() []MessageConflict { return s.conflicts }
 
 // AddNav adds navigation entries.
 func (s *Site) AddNav(items ...NavItem) {
@@ -209,6 +255,7 @@ type View struct {
 	Data     any
 	Notice   string
 	site     *Site
+	scope    *messageScope     // the page's feature's messages, set by Render
 	Errors   map[string]string // field -> message, for forms
 	Form     url.Values        // submitted values to redisplay
 	Now      time.Time
@@ -221,11 +268,13 @@ func (v *View) T(msg string, args ...any) string {
 	if v.Lang != "en" {
 		if len(args) > 0 {
 			// msg is a format: only its own entry applies.
-			if vi, ok := v.site.msgs[msg]; ok {
+			if vi, ok := v.scope.lookup(msg); ok {
+				msg = vi
+			} else if vi, ok := v.site.msgs[msg]; ok {
 				msg = vi
 			}
 		} else {
-			msg = v.site.translate(msg, 0)
+			msg = v.site.translate(v.scope, msg, 0)
 		}
 	}
 	if len(args) > 0 {
@@ -294,6 +343,9 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page s
 		platform.Logger(r.Context()).Error("missing page template", "page", page)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if prefix, _, ok := strings.Cut(page, "/"); ok {
+		v.scope = s.scoped[prefix]
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {

@@ -34,7 +34,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, ids *identi
 	if err := site.AddPages("identity", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("identity", messages)
 	site.AddNav(web.NavItem{Href: "/users", Label: "Users", Order: 90, Show: func(p *identity.Principal) bool {
 		return p != nil && len(p.Scope(identity.PermUserManage)) != 0 || p.IsPlatformAdmin()
 	}})

@@ -35,7 +35,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platfor
 	if err := site.AddPages("logweb", sub); err != nil {
 		return err
 	}
-	site.AddMessages(messages)
+	site.AddFeatureMessages("logweb", messages)
 	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Order: 35, Show: func(p *identity.Principal) bool {
 		return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermLogRead)) > 0)
 	}})
