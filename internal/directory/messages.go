@@ -109,10 +109,32 @@ func buildMessages() map[string]string {
 		"level must be province, district or commune":                                        "cấp phải là tỉnh, huyện hoặc xã",
 		"roots must be true or false":                                                        "roots phải là true hoặc false",
 		"all must be true or false":                                                          "all phải là true hoặc false",
-		"cursor is not valid":                                                                "con trỏ trang không hợp lệ",
+		"cursor is not valid":                                                                "vị trí phân trang (cursor) không hợp lệ",
 		"limit must be between 1 and 5000":                                                   "limit phải từ 1 đến 5000",
 		"organisation not found":                                                             "không tìm thấy cơ quan, tổ chức",
 		"administrative unit not found":                                                      "không tìm thấy đơn vị hành chính",
+
+		// Validation messages that embed values (the field name, a limit, a code).
+		"%s is required":                   "trường %s là bắt buộc",
+		"%s must be at most %d characters": "trường %s không được vượt quá %d ký tự",
+		"%s is not valid UTF-8":            "trường %s chứa ký tự không hợp lệ (không phải UTF-8)",
+		"%s is not a valid e-mail address": "trường %s không phải là địa chỉ thư điện tử hợp lệ",
+		"%s is not a valid phone number":   "trường %s không phải là số điện thoại hợp lệ",
+
+		// Import of the administrative units (CSV or XLSX file).
+		"malformed CSV: %v":                                   "tệp CSV sai cấu trúc: %v",
+		"not a readable XLSX workbook: %v":                    "không đọc được bảng tính XLSX: %v",
+		"cannot read the first sheet: %v":                     "không đọc được trang tính đầu tiên: %v",
+		"the file has no data rows":                           "tệp không có dòng dữ liệu",
+		"the header has no %q column":                         "dòng tiêu đề không có cột %q",
+		"code %s appears twice":                               "mã %s xuất hiện hai lần",
+		"parent %s of %s is not in the file":                  "đơn vị cấp trên %s của đơn vị %s không có trong tệp",
+		"level must be province, district or commune, not %q": "cấp phải là province (tỉnh), district (huyện) hoặc commune (xã), không phải %q",
+		"an administrative unit code is 2-10 digits, not %q":  "mã đơn vị hành chính gồm 2-10 chữ số, không phải %q",
+		"name is required for %s":                             "cần nhập tên cho đơn vị %s",
+		"%s %s needs its parent code":                         "đơn vị cấp %s mã %s cần có mã đơn vị cấp trên",
+		"%s must be YYYY-MM-DD":                               "trường %s phải theo dạng YYYY-MM-DD",
+		"retire date must be YYYY-MM-DD":                      "ngày hết hiệu lực phải theo dạng YYYY-MM-DD",
 	}
 	// checkText, CheckPhone and CheckEmail name the field in their message.
 	for field, max := range maxLen {

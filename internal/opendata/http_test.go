@@ -198,14 +198,15 @@ func TestUploadOverHTTP(t *testing.T) {
 		if r = a.do("POST", "/opendata/manage/datasets/"+id+"/upload", body, map[string]string{"Content-Type": ct}); r.status != 403 {
 			t.Errorf("upload without CSRF: %d", r.status)
 		}
-		// A malformed file: a clear JSON error for the script, the page again for the form.
+		// A malformed file: a clear JSON error for the script, the page again for the form,
+		// both in the page's language (Vietnamese by default).
 		body, ct = multipartBody(t, nil, "bad.csv", []byte("A,B\n\"x,1\n"))
 		r = a.do("POST", "/opendata/manage/datasets/"+id+"/upload", body, map[string]string{"Content-Type": ct, "X-CSRF-Token": a.csrf, "Accept": "application/json"})
-		if r.status != 422 || !strings.Contains(r.json(t)["error"].(string), "line") {
+		if r.status != 422 || !strings.Contains(r.json(t)["error"].(string), "dòng 2") {
 			t.Errorf("malformed upload: %d %s", r.status, r.body)
 		}
 		body, ct = multipartBody(t, [][2]string{{"_csrf", a.csrf}}, "bad.csv", []byte("A,B\n\"x,1\n"))
-		if r = a.do("POST", "/opendata/manage/datasets/"+id+"/upload", body, map[string]string{"Content-Type": ct}); r.status != 422 || !strings.Contains(string(r.body), "malformed CSV") {
+		if r = a.do("POST", "/opendata/manage/datasets/"+id+"/upload", body, map[string]string{"Content-Type": ct}); r.status != 422 || !strings.Contains(string(r.body), "tệp CSV sai cú pháp") {
 			t.Errorf("malformed upload by form: %d", r.status)
 		}
 		got, _ := w.store.Dataset(ctx, d.ID)
@@ -215,7 +216,7 @@ func TestUploadOverHTTP(t *testing.T) {
 		w.tmpEmpty(t)
 
 		// Publishing is refused while the CCCD file is held, then works once it is confirmed.
-		if r = a.form("/opendata/manage/datasets/"+id+"/publish", nil); r.status != 409 || !strings.Contains(string(r.body), "publication check") {
+		if r = a.form("/opendata/manage/datasets/"+id+"/publish", nil); r.status != 409 || !strings.Contains(string(r.body), "bị giữ lại khi kiểm tra trước công bố") {
 			t.Errorf("publish with a held resource: %d", r.status)
 		}
 		var held Resource

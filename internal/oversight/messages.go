@@ -480,7 +480,7 @@ var messages = map[string]string{
 	"this field is required":         "trường này là bắt buộc",
 	"at most %d characters":          "tối đa %d ký tự",
 	"choose an organisation":         "hãy chọn cơ quan, tổ chức",
-	"no organisation has this id":    "không có cơ quan, tổ chức với mã này",
+	"no organisation has this id":    "không có cơ quan, tổ chức mang số hiệu này",
 	"no organisation has id %d":      "không có cơ quan, tổ chức mã %d",
 	"choose a sharing service":       "hãy chọn dịch vụ chia sẻ dữ liệu",
 	"no sharing service has this id": "không có dịch vụ chia sẻ với mã này",
@@ -540,7 +540,7 @@ var messages = map[string]string{
 	"write the comment": "hãy nhập góp ý",
 	"only an agreement in force can be joined (D47-36.4)":                                "chỉ được tham gia thỏa thuận đang có hiệu lực (khoản 4 Điều 36)",
 	"this organisation is already a party":                                               "cơ quan này đã là một bên",
-	"state the purpose and how the data will be used (at least 10 characters)":           "hãy nêu mục đích và cách sử dụng dữ liệu (ít nhất 10 ký tự)",
+	"state the purpose and how the data will be used (at least 10 characters)":           "hãy nêu mục đích và cách sử dụng dữ liệu (tối thiểu 10 ký tự)",
 	"this organisation has already asked to join; wait for the provider's decision":      "cơ quan này đã đề nghị tham gia; hãy chờ quyết định của cơ quan cung cấp",
 	"a refusal states its reason (at least 10 characters)":                               "từ chối phải nêu lý do (ít nhất 10 ký tự)",
 	"this request has already been decided":                                              "đề nghị này đã được quyết định",
@@ -601,4 +601,17 @@ var messages = map[string]string{
 	"unknown category":                                                            "nhóm không hợp lệ",
 	"unknown state":                                                               "trạng thái không hợp lệ",
 	"unknown action":                                                              "thao tác không hợp lệ",
+
+	// Errors of request bodies and parameters (api.go, web.go).
+	"the body must be application/json":                 "nội dung yêu cầu phải có kiểu application/json",
+	"the body is larger than %d bytes":                  "nội dung yêu cầu vượt quá %d byte",
+	"%s must be of type %s":                             "trường %s phải có kiểu %s",
+	"the body is empty":                                 "nội dung yêu cầu rỗng",
+	"unknown field %q":                                  "trường %q không hợp lệ",
+	"malformed JSON: %v":                                "JSON sai cú pháp: %v",
+	"the body must hold a single JSON value":            "nội dung yêu cầu chỉ được chứa một giá trị JSON",
+	"authentication required (Bearer token or session)": "cần xác thực (khóa API dạng Bearer hoặc phiên đăng nhập)",
+	"%s must be a number":                               "trường %s phải là số",
+	// minText passes an already written message, translated by its own entry.
+	"%s": "%s",
 }

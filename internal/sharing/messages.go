@@ -186,4 +186,21 @@ var messages = map[string]string{
 	"the service is no longer published; refuse the request instead":                   "dịch vụ không còn được công bố; hãy từ chối yêu cầu",
 	"a request of this application for this service is already waiting for a decision": "ứng dụng này đã có một yêu cầu kết nối dịch vụ này đang chờ xử lý",
 	"purpose must be at most 4000 characters":                                          "mục đích sử dụng tối đa 4000 ký tự",
+
+	// errors with the values they embed
+	"unknown account status %q":                               "trạng thái tài khoản %q không hợp lệ",
+	"%s must have %d to %d characters":                        "trường %s phải có từ %d đến %d ký tự",
+	"service must be a service id":                            "service phải là mã số của một dịch vụ",
+	"state must be submitted, approved, refused or withdrawn": "trạng thái phải là submitted, approved, refused hoặc withdrawn",
+	"a termination states its reason (D47-44)":                "việc chấm dứt phải nêu rõ lý do (Điều 44 NĐ 47)",
+	"service %s is not provided by organisation %d":           "dịch vụ %s không do cơ quan, tổ chức có mã số %d cung cấp",
+	"the validity must end after it starts":                   "thời điểm hết hiệu lực phải sau thời điểm bắt đầu hiệu lực",
+	"a notice needs an organisation, a kind and a title":      "thông báo phải có cơ quan nhận, loại thông báo và tiêu đề",
+	"please log in":                     "vui lòng đăng nhập",
+	"sharing service %d does not exist": "dịch vụ chia sẻ dữ liệu có mã số %d không tồn tại",
+	"service %s is not published (status %s) and cannot be requested": "dịch vụ %s chưa được công bố (trạng thái: %s) nên không thể yêu cầu kết nối",
+	"organisation %d does not exist":                                  "cơ quan, tổ chức có mã số %d không tồn tại",
+	"unknown state %q":                                                "trạng thái %q không hợp lệ",
+	"the data item %q was not requested":                              "trường dữ liệu %q không có trong yêu cầu kết nối",
+	"service %s does not return the data item %q":                     "dịch vụ %s không trả về trường dữ liệu %q",
 }

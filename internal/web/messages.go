@@ -39,4 +39,19 @@ var coreMessages = map[string]string{
 	"Address":      "Địa chỉ",
 	"Website":      "Trang thông tin điện tử",
 	"Organisation": "Cơ quan, tổ chức",
+
+	// Errors of the platform: request bodies, paging, database constraints.
+	"internal error":                             "lỗi hệ thống",
+	"already exists: %v":                         "đã tồn tại: %v",
+	"refers to a record that does not exist: %v": "tham chiếu đến bản ghi không tồn tại: %v",
+	"the body must be application/json":          "nội dung yêu cầu phải có kiểu application/json",
+	"the body must hold a single JSON value":     "nội dung yêu cầu chỉ được chứa một giá trị JSON",
+	"the body is empty":                          "nội dung yêu cầu rỗng",
+	"the body is larger than %d bytes":           "nội dung yêu cầu vượt quá %d byte",
+	"malformed JSON at byte %d":                  "JSON sai cú pháp tại byte %d",
+	"malformed JSON: %v":                         "JSON sai cú pháp: %v",
+	"%s must be of type %s":                      "trường %s phải có kiểu %s",
+	"unknown field %q":                           "trường %q không hợp lệ",
+	"limit must be between 1 and %d":             "số bản ghi mỗi trang (limit) phải từ 1 đến %d",
+	"cursor is not valid":                        "vị trí phân trang (cursor) không hợp lệ",
 }

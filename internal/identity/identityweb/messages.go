@@ -49,4 +49,21 @@ var messages = map[string]string{
 	"the full name is required (at most 200 characters)":            "cần nhập họ và tên (tối đa 200 ký tự)",
 	"email is not a valid e-mail address":                           "địa chỉ thư điện tử không hợp lệ",
 	"a token needs a name of at most 100 characters":                "khóa cần có tên, tối đa 100 ký tự",
+
+	// Validation messages and refusals of identityweb and internal/identity.
+	"expires_in_days must be between 0 (never) and 732": "expires_in_days phải từ 0 (không hết hạn) đến 732",
+	"unknown role %q":                                   "vai trò %q không hợp lệ",
+	"organisation %d does not exist":                    "cơ quan, tổ chức có mã số %d không tồn tại",
+	"user or organisation does not exist":               "người dùng hoặc cơ quan, tổ chức không tồn tại",
+	"only a platform administrator can grant this role": "chỉ quản trị nền tảng được cấp vai trò này",
+	"use Authorization: Bearer <token>":                 "hãy gửi tiêu đề Authorization: Bearer <khóa>",
+	"authentication required (Bearer token or session)": "cần xác thực (khóa API dạng Bearer hoặc phiên đăng nhập)",
+	"too many failed logins; try again in %s":           "đăng nhập sai quá nhiều lần; hãy thử lại sau %s",
+	"your session has ended; please log in again":       "phiên làm việc đã kết thúc; vui lòng đăng nhập lại",
+	"a token lives at most two years":                   "khóa có thời hạn tối đa hai năm",
+	"the API token is not valid":                        "khóa API không hợp lệ",
+	"the password must be at most 72 bytes":             "mật khẩu không được vượt quá 72 byte",
+	"lang must be vi or en":                             "ngôn ngữ (lang) phải là vi hoặc en",
+	"the user's organisation is required":               "cần chọn cơ quan, tổ chức của người dùng",
+	"username %q is taken":                              "tên đăng nhập %q đã được dùng",
 }

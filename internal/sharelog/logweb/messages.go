@@ -40,5 +40,14 @@ var messages = map[string]string{
 	"to must be a date YYYY-MM-DD":        "ngày kết thúc phải có dạng YYYY-MM-DD",
 	"to must not be before from":          "ngày kết thúc không được trước ngày bắt đầu",
 	"status must be ok, error or refused": "kết quả phải là ok, error hoặc refused",
-	"service must be a service id":        "dịch vụ phải là mã số dịch vụ",
+	"service must be a service id":        "service phải là mã số của một dịch vụ",
+
+	// Errors of the filters, queries and exports of the sharing log.
+	"code is too long":                                            "mã từ chối quá dài",
+	"org must be an organisation id":                              "cơ quan phải là mã số cơ quan, tổ chức",
+	"the end of the period must be after its start":               "thời điểm kết thúc phải sau thời điểm bắt đầu",
+	"the cursor points at an entry that no longer exists":         "vị trí phân trang trỏ đến bản ghi không còn tồn tại",
+	"more than %d entries match; narrow the filter or export CSV": "có hơn %d bản ghi phù hợp; hãy thu hẹp điều kiện lọc hoặc xuất CSV",
+	"the kept body does not match its SHA-256 digest":             "nội dung được lưu không khớp với mã băm SHA-256 của nó",
+	"the sharing log could not record the call":                   "nhật ký chia sẻ dữ liệu không ghi nhận được lượt gọi",
 }
