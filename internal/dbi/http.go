@@ -48,6 +48,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 		return err
 	}
 	site.AddFeatureMessages("dbi", messages)
+	site.AddFeatureMessages("dbi", labelMessages())
 	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Order: 60})
 	h := &handlers{site: site, store: store, static: map[string]staticFile{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {

@@ -201,6 +201,23 @@ var columnLabels = map[Column]Text{
 	ColMIC:        {"Bộ TTTT đánh giá", "MIC"},
 }
 
+// labelMessages translates the English labels of states, actions and
+// columns, which error messages embed ("the Self-assessment column cannot
+// be changed while the assessment is Draft"), for pages in Vietnamese.
+func labelMessages() map[string]string {
+	m := map[string]string{}
+	for _, t := range stateLabels {
+		m[t.EN] = t.VI
+	}
+	for _, t := range actionLabels {
+		m[t.EN] = t.VI
+	}
+	for _, t := range columnLabels {
+		m[t.EN] = t.VI
+	}
+	return m
+}
+
 func errCertified() error {
 	return platform.Errorf(platform.EConflict, "certified_immutable",
 		"a certified assessment cannot be changed; a new year starts a new assessment")
