@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/govdx/govdx/internal/app"
+	"github.com/govdx/govdx/internal/catalog"
 	"github.com/govdx/govdx/internal/gateway"
 	"github.com/govdx/govdx/internal/sharelog"
 )
@@ -97,16 +98,7 @@ func runApp(t *testing.T) (*app.App, string, string) {
 // gateway and receives only those items, the call is in the sharing log
 // and the log verifies; a revoked account stops at once.
 func TestPublishRequestApproveCall(t *testing.T) {
-	a, base, gw := runApp(t)
-	ctx := context.Background()
-	upstream := httptest.NewServer(gateway.DemoUpstream())
-	defer upstream.Close()
-
-	provider := login(t, base, "taichinh.provider")
-	tmpl, err := a.Catalog.ServiceByIdentifier(ctx, app.DemoServiceIdentifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, base, gw, upstream, provider, tmpl := startProvider(t)
 	in := tmpl.Input()
 	in.Identifier = "dn-stc.dkkd.e2e"
 	in.Name = "Tra cứu doanh nghiệp (kiểm thử)"
@@ -145,16 +137,7 @@ func TestPublishRequestApproveCall(t *testing.T) {
 	}
 
 	call := func() (*http.Response, map[string]any) {
-		r, _ := http.NewRequest("GET", gw+"/s/dn-stc.dkkd.e2e/0401234567", nil)
-		r.Header.Set("X-Api-Key", key.APIKey)
-		res, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var body map[string]any
-		json.NewDecoder(res.Body).Decode(&body)
-		return res, body
+		return gatewayGet(t, gw+"/s/dn-stc.dkkd.e2e/0401234567", key.APIKey)
 	}
 	res, body := call()
 	if res.StatusCode != 200 {
@@ -231,7 +214,7 @@ func TestPublishRequestApproveCall(t *testing.T) {
 		t.Fatalf("a revoked account still works: %d %v", res.StatusCode, body)
 	}
 
-	rep, err := sharelog.Verify(ctx, a.DB, nil)
+	rep, err := sharelog.Verify(context.Background(), a.DB, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,18 +239,11 @@ func consumerOrg(t *testing.T, a *app.App, code string) int64 {
 // with the announced restoration time, and the agency's call history and
 // the log's verification show every call.
 func TestNewAgencyThroughTheAPI(t *testing.T) {
-	a, base, gw := runApp(t)
+	a, base, gw, upstream, provider, svc := startProvider(t)
 	ctx := context.Background()
-	upstream := httptest.NewServer(gateway.DemoUpstream())
-	defer upstream.Close()
 
 	// The demo providers' systems answer on 127.0.0.1:8090 in `serve
 	// --demo`; here the provider points the demo service at this test's.
-	provider := login(t, base, "taichinh.provider")
-	svc, err := a.Catalog.ServiceByIdentifier(ctx, app.DemoServiceIdentifier)
-	if err != nil {
-		t.Fatal(err)
-	}
 	in := svc.Input()
 	in.UpstreamURL = upstream.URL + "/dkkd/doanh-nghiep"
 	provider.do("PUT", fmt.Sprintf("/api/v1/catalog/services/%d", svc.ID), in, 200, nil)
@@ -306,17 +282,7 @@ func TestNewAgencyThroughTheAPI(t *testing.T) {
 	var corrs []string
 	call := func() (int, map[string]any) {
 		t.Helper()
-		r, _ := http.NewRequest("GET", gw+"/s/"+app.DemoServiceIdentifier+"/0401234567", nil)
-		r.Header.Set("X-Api-Key", key.APIKey)
-		res, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var body map[string]any
-		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-			t.Fatal(err)
-		}
+		res, body := gatewayGet(t, gw+"/s/"+app.DemoServiceIdentifier+"/0401234567", key.APIKey)
 		corrs = append(corrs, res.Header.Get("X-Correlation-Id"))
 		return res.StatusCode, body
 	}
@@ -355,6 +321,38 @@ func TestNewAgencyThroughTheAPI(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("log verify: %+v %v", rep, err)
 	}
+}
+
+// startProvider runs the program and a demo provider's system, and logs
+// the demo service's provider officer in; svc is the demo service.
+func startProvider(t *testing.T) (a *app.App, base, gw string, upstream *httptest.Server, provider *client, svc catalog.Service) {
+	t.Helper()
+	a, base, gw = runApp(t)
+	upstream = httptest.NewServer(gateway.DemoUpstream())
+	t.Cleanup(upstream.Close)
+	provider = login(t, base, "taichinh.provider")
+	svc, err := a.Catalog.ServiceByIdentifier(context.Background(), app.DemoServiceIdentifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, base, gw, upstream, provider, svc
+}
+
+// gatewayGet calls the gateway with an API key and decodes the JSON answer.
+func gatewayGet(t *testing.T, url, key string) (*http.Response, map[string]any) {
+	t.Helper()
+	r, _ := http.NewRequest("GET", url, nil)
+	r.Header.Set("X-Api-Key", key)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: %d, not JSON: %v", url, res.StatusCode, err)
+	}
+	return res, body
 }
 
 // loginWith logs user in with password.
