@@ -83,6 +83,50 @@ func RequireAPI(r *http.Request) (*Principal, error) {
 	return p, nil
 }
 
+// Create turns a store method that creates something for the caller from a
+// JSON body into an API handler: authenticate, decode the input strictly,
+// act, write the result with status.
+func Create[In, Out any](status int, act func(ctx context.Context, p *Principal, in In) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := RequireAPI(r)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := platform.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		out, err := act(r.Context(), p, in)
+		if err != nil {
+			return err
+		}
+		platform.WriteJSON(w, status, out)
+		return nil
+	}
+}
+
+// RecordOp turns a store method that reads or acts for the caller on one
+// record (the {id} of the path, no body) into an API handler; kind names
+// the record in the 404 of a malformed id.
+func RecordOp[Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := RequireAPI(r)
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			return platform.NotFound(kind)
+		}
+		out, err := act(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		platform.WriteJSON(w, status, out)
+		return nil
+	}
+}
+
 // RecordAction turns a store method that acts for the caller on one record
 // (the {id} of the path, a JSON body) into an API handler: authenticate,
 // read the id and the strictly decoded input, act, write the result with
