@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,11 +78,11 @@ func (h *handlers) registerAPI(api *platform.API) {
 			"status": "draft, ready, published or retired", "form": "default or special", "method": "online, sync or package",
 			"element": "data element id", "database": "database id", "regulation": "usage regulation id"})}, h.apiServices)
 	api.Handle("POST", "/catalog/services", platform.Op{Summary: "Create a sharing service (draft) for an organisation I manage", Tag: tag,
-		Request: ServiceInput{}, Response: Service{}, Status: http.StatusCreated}, h.apiCreateService)
+		Request: ServiceInput{}, Response: Service{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createService))
 	api.Handle("GET", "/catalog/services/{ref}", platform.Op{Summary: "One sharing service, by id or identifier", Tag: tag, Public: true,
 		Response: Service{}}, h.apiService)
 	api.Handle("PUT", "/catalog/services/{ref}", platform.Op{Summary: "Replace a service description; every change is a new version (D47-25.2)", Tag: tag,
-		Request: ServiceInput{}, Response: Service{}}, h.apiUpdateService)
+		Request: ServiceInput{}, Response: Service{}}, identity.LoadedAction(http.StatusOK, h.editableService, h.updateService))
 	for _, tr := range []struct {
 		path    string
 		to      Transition
@@ -103,50 +104,55 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Response: platform.PageResult[Database]{}, Query: with(map[string]string{"owner": "organisation id (includes its units)",
 			"kind": "national, shared or other", "q": "search words"})}, h.apiDatabases)
 	api.Handle("POST", "/catalog/databases", platform.Op{Summary: "Create a database entry (draft)", Tag: tag,
-		Request: DatabaseInput{}, Response: Database{}, Status: http.StatusCreated}, h.apiCreateDatabase)
+		Request: DatabaseInput{}, Response: Database{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createDatabase))
 	api.Handle("GET", "/catalog/databases/{id}", platform.Op{Summary: "One database with its classified data items", Tag: tag, Public: true,
 		Response: Database{}}, h.apiDatabase)
 	api.Handle("PUT", "/catalog/databases/{id}", platform.Op{Summary: "Replace a database entry", Tag: tag,
-		Request: DatabaseInput{}, Response: Database{}}, h.apiUpdateDatabase)
+		Request: DatabaseInput{}, Response: Database{}}, identity.LoadedAction(http.StatusOK, h.editableDatabase, h.updateDatabase))
 	api.Handle("POST", "/catalog/databases/{id}/publish", platform.Op{Summary: "Publish a database entry", Tag: tag,
 		Response: Database{}}, h.apiPublishDatabase)
 
 	api.Handle("GET", "/catalog/regulations", platform.Op{Summary: "List usage regulations (D47-22)", Tag: tag, Public: true,
 		Response: platform.PageResult[Regulation]{}, Query: with(map[string]string{"owner": "organisation id", "database": "database id"})}, h.apiRegulations)
 	api.Handle("POST", "/catalog/regulations", platform.Op{Summary: "Create a usage regulation (draft)", Tag: tag,
-		Request: RegulationInput{}, Response: Regulation{}, Status: http.StatusCreated}, h.apiCreateRegulation)
+		Request: RegulationInput{}, Response: Regulation{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createRegulation))
 	api.Handle("GET", "/catalog/regulations/{id}", platform.Op{Summary: "One usage regulation", Tag: tag, Public: true,
 		Response: Regulation{}}, h.apiRegulation)
 	api.Handle("PUT", "/catalog/regulations/{id}", platform.Op{Summary: "Replace a usage regulation", Tag: tag,
-		Request: RegulationInput{}, Response: Regulation{}}, h.apiUpdateRegulation)
+		Request: RegulationInput{}, Response: Regulation{}}, identity.LoadedAction(http.StatusOK, h.editableRegulation, h.updateRegulation))
 	api.Handle("POST", "/catalog/regulations/{id}/publish", platform.Op{Summary: "Publish a usage regulation", Tag: tag,
 		Response: Regulation{}}, h.apiPublishRegulation)
 
 	api.Handle("GET", "/catalog/proposals", platform.Op{Summary: "National database list proposals I may see (D47-12)", Tag: tag,
 		Response: platform.PageResult[Proposal]{}, Query: with(map[string]string{"state": "draft, submitted, approved or rejected"})}, h.apiProposals)
 	api.Handle("POST", "/catalog/proposals", platform.Op{Summary: "Draft a proposal to add, change or remove a national database (D47-12)", Tag: tag,
-		Request: ProposalInput{}, Response: Proposal{}, Status: http.StatusCreated}, h.apiCreateProposal)
+		Request: ProposalInput{}, Response: Proposal{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createProposal))
 	api.Handle("GET", "/catalog/proposals/{id}", platform.Op{Summary: "One proposal with its history", Tag: tag, Response: Proposal{}}, h.apiProposal)
 	api.Handle("PUT", "/catalog/proposals/{id}", platform.Op{Summary: "Edit a draft proposal", Tag: tag,
-		Request: ProposalInput{}, Response: Proposal{}}, h.apiUpdateProposal)
+		Request: ProposalInput{}, Response: Proposal{}}, identity.LoadedAction(http.StatusOK, h.visibleProposal, h.updateProposal))
 	for _, step := range []string{"submit", "approve", "reject"} {
 		step := step
 		summary := map[string]string{"submit": "Submit a complete proposal (D47-12.2 content and justification)",
 			"approve": "Record approval (national operator)", "reject": "Record rejection with reasons (national operator)"}[step]
 		api.Handle("POST", "/catalog/proposals/{id}/"+step, platform.Op{Summary: summary, Tag: tag, Request: noteRequest{}, Response: Proposal{}},
-			func(w http.ResponseWriter, r *http.Request) error { return h.apiMoveProposal(w, r, step) })
+			identity.LoadedAction(http.StatusOK, h.visibleProposal, func(ctx context.Context, p *identity.Principal, pr Proposal, in noteRequest) (Proposal, error) {
+				return h.moveProposal(ctx, p, pr, step, in.Note)
+			}))
 	}
 
 	api.Handle("GET", "/catalog/codelists", platform.Op{Summary: "List shared code lists", Tag: tag, Public: true,
 		Response: platform.PageResult[CodeList]{}, Query: with(map[string]string{"q": "search words"})}, h.apiCodeLists)
 	api.Handle("POST", "/catalog/codelists", platform.Op{Summary: "Create a shared code list, optionally with its first version", Tag: tag,
-		Request: codeListRequest{}, Response: CodeList{}, Status: http.StatusCreated}, h.apiCreateCodeList)
+		Request: codeListRequest{}, Response: CodeList{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createCodeList))
 	api.Handle("GET", "/catalog/codelists/{id}", platform.Op{Summary: "A code list with the entries of a version and its version list", Tag: tag,
 		Public: true, Response: codeListResponse{}, Query: map[string]string{"version": "version number (default: current)"}}, h.apiCodeList)
 	api.Handle("PUT", "/catalog/codelists/{id}", platform.Op{Summary: "Change a code list's name and description", Tag: tag,
-		Request: CodeListInput{}, Response: CodeList{}}, h.apiUpdateCodeList)
+		Request: CodeListInput{}, Response: CodeList{}}, identity.LoadedAction(http.StatusOK, h.editableCodeList, h.updateCodeList))
 	api.Handle("POST", "/catalog/codelists/{id}/versions", platform.Op{Summary: "Publish a new version of a code list's entries", Tag: tag,
-		Request: entriesRequest{}, Response: CodeList{}, Status: http.StatusCreated}, h.apiPublishEntries)
+		Request: entriesRequest{}, Response: CodeList{}, Status: http.StatusCreated}, identity.LoadedAction(http.StatusCreated, h.editableCodeList,
+		func(ctx context.Context, p *identity.Principal, c CodeList, in entriesRequest) (CodeList, error) {
+			return h.store.PublishEntries(ctx, ActorOf(p), c.ID, in.Entries, in.Note)
+		}))
 	api.Handle("POST", "/catalog/codelists/{id}/import", platform.Op{Summary: "Import a new version from a CSV or XLSX body (all or nothing; errors name each bad line)",
 		Tag: tag, Response: importResponse{}, Status: http.StatusCreated, Query: map[string]string{"note": "version note"}}, h.apiImport)
 	api.Handle("GET", "/catalog/codelists/{id}/entries.csv", platform.Op{Summary: "Download a code list version as CSV", Tag: tag, Public: true,
@@ -155,11 +161,11 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/catalog/elements", platform.Op{Summary: "The shared data dictionary", Tag: tag, Public: true,
 		Response: platform.PageResult[Element]{}, Query: with(map[string]string{"q": "search words"})}, h.apiElements)
 	api.Handle("POST", "/catalog/elements", platform.Op{Summary: "Add a data element to the dictionary", Tag: tag,
-		Request: ElementInput{}, Response: Element{}, Status: http.StatusCreated}, h.apiCreateElement)
+		Request: ElementInput{}, Response: Element{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createElement))
 	api.Handle("GET", "/catalog/elements/{id}", platform.Op{Summary: "A data element and the services returning it", Tag: tag, Public: true,
 		Response: elementResponse{}}, h.apiElement)
 	api.Handle("PUT", "/catalog/elements/{id}", platform.Op{Summary: "Change a data element", Tag: tag,
-		Request: ElementInput{}, Response: Element{}}, h.apiUpdateElement)
+		Request: ElementInput{}, Response: Element{}}, identity.LoadedAction(http.StatusOK, h.editableElement, h.updateElement))
 
 	api.Handle("GET", "/catalog/reviews", platform.Op{Summary: "Providers' default-shared lists and their review due dates (D47-34.2)", Tag: tag,
 		Public: true, Response: []ReviewOverviewRow{}}, h.apiReviews)
@@ -239,50 +245,23 @@ func (h *handlers) apiService(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreateService(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+// createService and updateService act for the API adapters: the store
+// does not check rights, so the caller must manage the provider named,
+// and also the new one when a change moves the service.
+func (h *handlers) createService(ctx context.Context, p *identity.Principal, in ServiceInput) (Service, error) {
+	if err := h.canOwn(ctx, p, in.ProviderOrgID, "provider_org_id"); err != nil {
+		return Service{}, err
 	}
-	var in ServiceInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id"); err != nil {
-		return err
-	}
-	sv, err := h.store.CreateService(r.Context(), ActorOf(p), in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, sv)
-	return nil
+	return h.store.CreateService(ctx, ActorOf(p), in)
 }
 
-func (h *handlers) apiUpdateService(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	sv, err := h.editableService(r, p)
-	if err != nil {
-		return err
-	}
-	var in ServiceInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func (h *handlers) updateService(ctx context.Context, p *identity.Principal, sv Service, in ServiceInput) (Service, error) {
 	if in.ProviderOrgID != sv.ProviderOrgID {
-		if err := h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id"); err != nil {
-			return err
+		if err := h.canOwn(ctx, p, in.ProviderOrgID, "provider_org_id"); err != nil {
+			return Service{}, err
 		}
 	}
-	sv, err = h.store.UpdateService(r.Context(), ActorOf(p), sv.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, sv)
-	return nil
+	return h.store.UpdateService(ctx, ActorOf(p), sv.ID, in)
 }
 
 func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, to Transition) error {
@@ -365,50 +344,21 @@ func (h *handlers) apiDatabase(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreateDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+// createDatabase and updateDatabase check the owner as createService does.
+func (h *handlers) createDatabase(ctx context.Context, p *identity.Principal, in DatabaseInput) (Database, error) {
+	if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Database{}, err
 	}
-	var in DatabaseInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	d, err := h.store.CreateDatabase(r.Context(), ActorOf(p), in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, d)
-	return nil
+	return h.store.CreateDatabase(ctx, ActorOf(p), in)
 }
 
-func (h *handlers) apiUpdateDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.editableDatabase(r, p)
-	if err != nil {
-		return err
-	}
-	var in DatabaseInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func (h *handlers) updateDatabase(ctx context.Context, p *identity.Principal, d Database, in DatabaseInput) (Database, error) {
 	if in.OwnerOrgID != d.OwnerOrgID {
-		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return err
+		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return Database{}, err
 		}
 	}
-	d, err = h.store.UpdateDatabase(r.Context(), ActorOf(p), d.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, d)
-	return nil
+	return h.store.UpdateDatabase(ctx, ActorOf(p), d.ID, in)
 }
 
 func (h *handlers) apiPublishDatabase(w http.ResponseWriter, r *http.Request) error {
@@ -459,50 +409,21 @@ func (h *handlers) apiRegulation(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreateRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+// createRegulation and updateRegulation check the owner as createService does.
+func (h *handlers) createRegulation(ctx context.Context, p *identity.Principal, in RegulationInput) (Regulation, error) {
+	if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Regulation{}, err
 	}
-	var in RegulationInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	reg, err := h.store.CreateRegulation(r.Context(), ActorOf(p), in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, reg)
-	return nil
+	return h.store.CreateRegulation(ctx, ActorOf(p), in)
 }
 
-func (h *handlers) apiUpdateRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	reg, err := h.editableRegulation(r, p)
-	if err != nil {
-		return err
-	}
-	var in RegulationInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func (h *handlers) updateRegulation(ctx context.Context, p *identity.Principal, reg Regulation, in RegulationInput) (Regulation, error) {
 	if in.OwnerOrgID != reg.OwnerOrgID {
-		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return err
+		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return Regulation{}, err
 		}
 	}
-	reg, err = h.store.UpdateRegulation(r.Context(), ActorOf(p), reg.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, reg)
-	return nil
+	return h.store.UpdateRegulation(ctx, ActorOf(p), reg.ID, in)
 }
 
 func (h *handlers) apiPublishRegulation(w http.ResponseWriter, r *http.Request) error {
@@ -554,71 +475,21 @@ func (h *handlers) apiProposal(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreateProposal(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+// createProposal and updateProposal check the owner as createService does.
+func (h *handlers) createProposal(ctx context.Context, p *identity.Principal, in ProposalInput) (Proposal, error) {
+	if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Proposal{}, err
 	}
-	var in ProposalInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	pr, err := h.store.CreateProposal(r.Context(), ActorOf(p), in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, pr)
-	return nil
+	return h.store.CreateProposal(ctx, ActorOf(p), in)
 }
 
-func (h *handlers) apiUpdateProposal(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
-	if err != nil {
-		return err
-	}
-	var in ProposalInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func (h *handlers) updateProposal(ctx context.Context, p *identity.Principal, pr Proposal, in ProposalInput) (Proposal, error) {
 	if in.OwnerOrgID != pr.OwnerOrgID {
-		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return err
+		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return Proposal{}, err
 		}
 	}
-	pr, err = h.store.UpdateProposal(r.Context(), ActorOf(p), pr.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, pr)
-	return nil
-}
-
-func (h *handlers) apiMoveProposal(w http.ResponseWriter, r *http.Request, step string) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
-	if err != nil {
-		return err
-	}
-	var in noteRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	pr, err = h.moveProposal(r.Context(), p, pr, step, in.Note)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, pr)
-	return nil
+	return h.store.UpdateProposal(ctx, ActorOf(p), pr.ID, in)
 }
 
 // --- code lists ---
@@ -633,26 +504,6 @@ func (h *handlers) apiCodeLists(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	platform.WriteJSON(w, http.StatusOK, res)
-	return nil
-}
-
-func (h *handlers) apiCreateCodeList(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in codeListRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	c, err := h.store.CreateCodeList(r.Context(), ActorOf(p), in.CodeListInput, in.Entries, in.Note)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, c)
 	return nil
 }
 
@@ -699,51 +550,22 @@ func (h *handlers) editableCodeList(r *http.Request, p *identity.Principal) (Cod
 	return c, canEdit(p, true, c.ownerPath, "code list")
 }
 
-func (h *handlers) apiUpdateCodeList(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+// createCodeList and updateCodeList check the owner as createService does;
+// a new code list may come with its first version.
+func (h *handlers) createCodeList(ctx context.Context, p *identity.Principal, in codeListRequest) (CodeList, error) {
+	if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return CodeList{}, err
 	}
-	c, err := h.editableCodeList(r, p)
-	if err != nil {
-		return err
-	}
-	var in CodeListInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if in.OwnerOrgID != c.OwnerOrgID {
-		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return err
-		}
-	}
-	c, err = h.store.UpdateCodeList(r.Context(), ActorOf(p), c.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, c)
-	return nil
+	return h.store.CreateCodeList(ctx, ActorOf(p), in.CodeListInput, in.Entries, in.Note)
 }
 
-func (h *handlers) apiPublishEntries(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+func (h *handlers) updateCodeList(ctx context.Context, p *identity.Principal, c CodeList, in CodeListInput) (CodeList, error) {
+	if in.OwnerOrgID != c.OwnerOrgID {
+		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return CodeList{}, err
+		}
 	}
-	c, err := h.editableCodeList(r, p)
-	if err != nil {
-		return err
-	}
-	var in entriesRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	c, err = h.store.PublishEntries(r.Context(), ActorOf(p), c.ID, in.Entries, in.Note)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, c)
-	return nil
+	return h.store.UpdateCodeList(ctx, ActorOf(p), c.ID, in)
 }
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request) error {
@@ -835,53 +657,31 @@ func (h *handlers) apiElement(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreateElement(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in ElementInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	e, err := h.store.CreateElement(r.Context(), ActorOf(p), in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, e)
-	return nil
-}
-
-func (h *handlers) apiUpdateElement(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
+// editableElement loads a data element the caller may change (the
+// dictionary is public: 403 when not).
+func (h *handlers) editableElement(r *http.Request, p *identity.Principal) (Element, error) {
 	e, err := h.elementOf(r)
 	if err != nil {
-		return err
+		return Element{}, err
 	}
-	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
-		return err
+	return e, canEdit(p, true, e.ownerPath, "data element")
+}
+
+// createElement and updateElement check the owner as createService does.
+func (h *handlers) createElement(ctx context.Context, p *identity.Principal, in ElementInput) (Element, error) {
+	if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Element{}, err
 	}
-	var in ElementInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+	return h.store.CreateElement(ctx, ActorOf(p), in)
+}
+
+func (h *handlers) updateElement(ctx context.Context, p *identity.Principal, e Element, in ElementInput) (Element, error) {
 	if in.OwnerOrgID != e.OwnerOrgID {
-		if err := h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return err
+		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
+			return Element{}, err
 		}
 	}
-	e, err = h.store.UpdateElement(r.Context(), ActorOf(p), e.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, e)
-	return nil
+	return h.store.UpdateElement(ctx, ActorOf(p), e.ID, in)
 }
 
 // --- reviews (D47-34.2) ---

@@ -832,11 +832,8 @@ func (h *handlers) editElementPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	e, err := h.elementOf(r)
+	e, err := h.editableElement(r, p)
 	if err != nil {
-		return err
-	}
-	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
 		return err
 	}
 	return h.showForm(w, r, p, "catalog/element_form.html", "/catalog/dictionary/"+itoa(e.ID), "/catalog/dictionary/"+itoa(e.ID),
@@ -848,11 +845,8 @@ func (h *handlers) updateElementForm(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	e, err := h.elementOf(r)
+	e, err := h.editableElement(r, p)
 	if err != nil {
-		return err
-	}
-	if err := canEdit(p, true, e.ownerPath, "data element"); err != nil {
 		return err
 	}
 	in, err := parseElementForm(r)

@@ -1,6 +1,7 @@
 package dbi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -36,6 +37,9 @@ type reviewRequest struct {
 }
 
 func (h *handlers) api(api *platform.API) {
+	// Operations that only authenticate, read the {id} and/or a JSON body and
+	// call one store method use identity's adapters; kind "id" keeps the 404
+	// that pathID(r, "id") gives the pages.
 	api.Handle("POST", "/dbi/score", platform.Op{Summary: "Score levels (or a group's member units) without saving: points and levels recomputed",
 		Tag: tag, Public: true, Request: scoreRequest{}, Response: Result{}}, h.apiScore)
 	api.Handle("GET", "/dbi/models/{index}", platform.Op{Summary: "The criteria model of the sme or large index, with the rubrics in force", Tag: tag, Public: true,
@@ -54,23 +58,26 @@ func (h *handlers) api(api *platform.API) {
 	api.Handle("GET", "/dbi/enterprises", platform.Op{Summary: "Enterprises in my scope", Tag: tag,
 		Response: platform.PageResult[Enterprise]{}, Query: map[string]string{"q": "search words", "province": "province code", "cursor": "page cursor", "limit": "page size"}}, h.apiEnterprises)
 	api.Handle("POST", "/dbi/enterprises", platform.Op{Summary: "Add the DBI profile of an enterprise already in the directory", Tag: tag,
-		Request: profileRequest{}, Response: Enterprise{}, Status: http.StatusCreated}, h.apiCreateProfile)
-	api.Handle("GET", "/dbi/enterprises/{id}", platform.Op{Summary: "One enterprise's profile", Tag: tag, Response: Enterprise{}}, h.apiEnterprise)
+		Request: profileRequest{}, Response: Enterprise{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated,
+		func(ctx context.Context, p *identity.Principal, in profileRequest) (Enterprise, error) {
+			return h.store.CreateProfile(ctx, p, in.OrgID, in.ProfileInput)
+		}))
+	api.Handle("GET", "/dbi/enterprises/{id}", platform.Op{Summary: "One enterprise's profile", Tag: tag, Response: Enterprise{}}, identity.RecordOp("id", http.StatusOK, h.store.Enterprise))
 	api.Handle("PUT", "/dbi/enterprises/{id}", platform.Op{Summary: "Update an enterprise's sector and size data", Tag: tag,
-		Request: ProfileInput{}, Response: Enterprise{}}, h.apiUpdateProfile)
+		Request: ProfileInput{}, Response: Enterprise{}}, identity.RecordAction("id", http.StatusOK, h.store.UpdateProfile))
 	api.Handle("GET", "/dbi/enterprises/{id}/assessments", platform.Op{Summary: "An enterprise's assessments, newest first", Tag: tag,
 		Response: []Assessment{}}, h.apiEnterpriseAssessments)
 	api.Handle("POST", "/dbi/enterprises/{id}/assessments", platform.Op{Summary: "Start the assessment of a year", Tag: tag,
-		Request: NewAssessment{}, Response: Detail{}, Status: http.StatusCreated}, h.apiCreateAssessment)
+		Request: NewAssessment{}, Response: Detail{}, Status: http.StatusCreated}, identity.RecordAction("id", http.StatusCreated, h.store.CreateAssessment))
 	api.Handle("GET", "/dbi/assessments/{id}", platform.Op{Summary: "An assessment with its four columns, outcomes and my possible actions", Tag: tag,
-		Response: Detail{}}, h.apiAssessment)
+		Response: Detail{}}, identity.RecordOp("id", http.StatusOK, h.store.Assessment))
 	api.Handle("PUT", "/dbi/assessments/{id}/levels", platform.Op{Summary: "Save levels of my column (null clears one); MIC gives reasons", Tag: tag,
-		Request: LevelsInput{}, Response: Detail{}}, h.apiSaveLevels)
+		Request: LevelsInput{}, Response: Detail{}}, identity.RecordAction("id", http.StatusOK, h.store.SaveLevels))
 	api.Handle("PUT", "/dbi/assessments/{id}/units", platform.Op{Summary: "Save the member units of a group assessment's column", Tag: tag,
-		Request: UnitsInput{}, Response: Detail{}}, h.apiSaveUnits)
+		Request: UnitsInput{}, Response: Detail{}}, identity.RecordAction("id", http.StatusOK, h.store.SaveUnits))
 	api.Handle("POST", "/dbi/assessments/{id}/actions", platform.Op{Summary: "Take a workflow step", Tag: tag,
-		Request: ActionInput{}, Response: Detail{}}, h.apiAct)
-	api.Handle("GET", "/dbi/assessments/{id}/events", platform.Op{Summary: "An assessment's audit trail", Tag: tag, Response: []Event{}}, h.apiEvents)
+		Request: ActionInput{}, Response: Detail{}}, identity.RecordAction("id", http.StatusOK, h.store.Act))
+	api.Handle("GET", "/dbi/assessments/{id}/events", platform.Op{Summary: "An assessment's audit trail", Tag: tag, Response: []Event{}}, identity.RecordOp("id", http.StatusOK, h.store.Events))
 	api.Handle("GET", "/dbi/queue", platform.Op{Summary: "Assessments waiting for me", Tag: tag, Response: []Assessment{}}, h.apiQueue)
 	api.Handle("GET", "/dbi/consultants", platform.Op{Summary: "The consultant network (recognised; other statuses for MIC)", Tag: tag, Public: true,
 		Response: platform.PageResult[Consultant]{}, Query: map[string]string{"q": "search words", "province": "province code",
@@ -79,7 +86,10 @@ func (h *handlers) api(api *platform.API) {
 		Request: Application{}, Response: Consultant{}, Status: http.StatusCreated}, h.apiApply)
 	api.Handle("GET", "/dbi/consultants/{id}", platform.Op{Summary: "One consultant", Tag: tag, Public: true, Response: Consultant{}}, h.apiConsultant)
 	api.Handle("POST", "/dbi/consultants/{id}/review", platform.Op{Summary: "MIC: recognise, reject or revoke a consultant", Tag: tag,
-		Request: reviewRequest{}, Response: Consultant{}}, h.apiReview)
+		Request: reviewRequest{}, Response: Consultant{}}, identity.RecordAction("id", http.StatusOK,
+		func(ctx context.Context, p *identity.Principal, id int64, in reviewRequest) (Consultant, error) {
+			return h.store.Review(ctx, p, id, in.Decision, in.Note)
+		}))
 	api.Handle("GET", "/dbi/rankings", platform.Op{Summary: "Certified enterprises ranked by level and score", Tag: tag, Public: true,
 		Response: []Ranked{}, Query: map[string]string{"year": "year (required)", "province": "province code", "size": "micro, small, medium or large",
 			"field": "sector", "level": "0-5", "offset": "rows to skip", "limit": "page size"}}, h.apiRankings)
@@ -170,61 +180,6 @@ func (h *handlers) apiEnterprises(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (h *handlers) apiCreateProfile(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in profileRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	e, err := h.store.CreateProfile(r.Context(), p, in.OrgID, in.ProfileInput)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, e)
-	return nil
-}
-
-func (h *handlers) apiEnterprise(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	e, err := h.store.Enterprise(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, e)
-	return nil
-}
-
-func (h *handlers) apiUpdateProfile(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in ProfileInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	e, err := h.store.UpdateProfile(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, e)
-	return nil
-}
-
 func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Request) error {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
@@ -243,72 +198,6 @@ func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Reque
 	}
 	platform.WriteJSON(w, http.StatusOK, as)
 	return nil
-}
-
-func (h *handlers) apiCreateAssessment(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in NewAssessment
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	d, err := h.store.CreateAssessment(r.Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusCreated, d)
-	return nil
-}
-
-// assessmentCall runs fn on the assessment of the path for an authenticated caller.
-func (h *handlers) assessmentCall(w http.ResponseWriter, r *http.Request, body any, fn func(id int64) (any, error)) error {
-	if _, err := identity.RequireAPI(r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		if err := platform.DecodeJSON(w, r, body); err != nil {
-			return err
-		}
-	}
-	v, err := fn(id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, v)
-	return nil
-}
-
-func (h *handlers) apiAssessment(w http.ResponseWriter, r *http.Request) error {
-	return h.assessmentCall(w, r, nil, func(id int64) (any, error) { return h.store.Assessment(r.Context(), principal(r), id) })
-}
-
-func (h *handlers) apiSaveLevels(w http.ResponseWriter, r *http.Request) error {
-	var in LevelsInput
-	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.SaveLevels(r.Context(), principal(r), id, in) })
-}
-
-func (h *handlers) apiSaveUnits(w http.ResponseWriter, r *http.Request) error {
-	var in UnitsInput
-	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.SaveUnits(r.Context(), principal(r), id, in) })
-}
-
-func (h *handlers) apiAct(w http.ResponseWriter, r *http.Request) error {
-	var in ActionInput
-	return h.assessmentCall(w, r, &in, func(id int64) (any, error) { return h.store.Act(r.Context(), principal(r), id, in) })
-}
-
-func (h *handlers) apiEvents(w http.ResponseWriter, r *http.Request) error {
-	return h.assessmentCall(w, r, nil, func(id int64) (any, error) { return h.store.Events(r.Context(), principal(r), id) })
 }
 
 func (h *handlers) apiQueue(w http.ResponseWriter, r *http.Request) error {
@@ -358,27 +247,6 @@ func (h *handlers) apiConsultant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := h.store.Consultant(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, c)
-	return nil
-}
-
-func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reviewRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	c, err := h.store.Review(r.Context(), p, id, in.Decision, in.Note)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,9 @@ func (h *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 
 // managedOrg loads the organisation of the path for a change: 401 when
 // anonymous, 404 when missing, 403 outside the caller's subtree (the
-// directory is public, so refusing reveals nothing).
+// directory is public, so refusing reveals nothing). It runs before the body
+// is read, so its handlers keep 404/403 before 400 (identity.RecordAction
+// would decode first).
 func (h *handlers) managedOrg(r *http.Request) (*identity.Principal, Org, error) {
 	p, err := identity.RequireAPI(r)
 	if err != nil {

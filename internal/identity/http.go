@@ -97,11 +97,7 @@ func Create[In, Out any](status int, act func(ctx context.Context, p *Principal,
 			return err
 		}
 		out, err := act(r.Context(), p, in)
-		if err != nil {
-			return err
-		}
-		platform.WriteJSON(w, status, out)
-		return nil
+		return respond(w, status, out, err)
 	}
 }
 
@@ -110,20 +106,12 @@ func Create[In, Out any](status int, act func(ctx context.Context, p *Principal,
 // the record in the 404 of a malformed id.
 func RecordOp[Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64) (Out, error)) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := RequireAPI(r)
+		p, id, err := callerAndID(r, kind)
 		if err != nil {
 			return err
-		}
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		if err != nil || id <= 0 {
-			return platform.NotFound(kind)
 		}
 		out, err := act(r.Context(), p, id)
-		if err != nil {
-			return err
-		}
-		platform.WriteJSON(w, status, out)
-		return nil
+		return respond(w, status, out, err)
 	}
 }
 
@@ -133,23 +121,60 @@ func RecordOp[Out any](kind string, status int, act func(ctx context.Context, p 
 // status. kind names the record in the 404 of a malformed id.
 func RecordAction[In, Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64, in In) (Out, error)) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := RequireAPI(r)
+		p, id, err := callerAndID(r, kind)
 		if err != nil {
 			return err
-		}
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		if err != nil || id <= 0 {
-			return platform.NotFound(kind)
 		}
 		var in In
 		if err := platform.DecodeJSON(w, r, &in); err != nil {
 			return err
 		}
 		out, err := act(r.Context(), p, id, in)
+		return respond(w, status, out, err)
+	}
+}
+
+// LoadedAction is RecordAction for a record that load reads from the path
+// with the caller's rights: the record's 404 or 403 comes before a bad
+// body's 400, which RecordAction (decoding first) would not keep.
+func LoadedAction[Rec, In, Out any](status int, load func(*http.Request, *Principal) (Rec, error),
+	act func(ctx context.Context, p *Principal, rec Rec, in In) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := RequireAPI(r)
 		if err != nil {
 			return err
 		}
-		platform.WriteJSON(w, status, out)
-		return nil
+		rec, err := load(r, p)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := platform.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		out, err := act(r.Context(), p, rec, in)
+		return respond(w, status, out, err)
 	}
+}
+
+// callerAndID authenticates an API request and reads the {id} of its path.
+func callerAndID(r *http.Request, kind string) (*Principal, int64, error) {
+	p, err := RequireAPI(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, 0, platform.NotFound(kind)
+	}
+	return p, id, nil
+}
+
+// respond writes out with status, or returns err.
+func respond[Out any](w http.ResponseWriter, status int, out Out, err error) error {
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, status, out)
+	return nil
 }

@@ -16,9 +16,9 @@ type note struct {
 	Text string `json:"text"`
 }
 
-// TestHandlerAdapters: Create, RecordOp and RecordAction authenticate,
-// read the id and the strictly decoded body, and pass on the store's error
-// or write its result with the status.
+// TestHandlerAdapters: Create, RecordOp, RecordAction and LoadedAction
+// authenticate, read the id (or load the record) and the strictly decoded
+// body, and pass on the store's error or write its result with the status.
 func TestHandlerAdapters(t *testing.T) {
 	caller := &identity.Principal{UserID: 7}
 	fail := errors.New("store refused")
@@ -33,6 +33,14 @@ func TestHandlerAdapters(t *testing.T) {
 	})
 	act := identity.RecordAction("note", http.StatusOK, func(_ context.Context, p *identity.Principal, id int64, in note) (note, error) {
 		return note{Text: in.Text + strings.Repeat("!", int(id))}, nil
+	})
+	loaded := identity.LoadedAction(http.StatusOK, func(r *http.Request, p *identity.Principal) (note, error) {
+		if r.PathValue("id") != "5" {
+			return note{}, platform.NotFound("note")
+		}
+		return note{Text: "five"}, nil
+	}, func(_ context.Context, p *identity.Principal, rec note, in note) (note, error) {
+		return note{Text: rec.Text + "+" + in.Text}, nil
 	})
 	for _, tc := range []struct {
 		name    string
@@ -53,6 +61,9 @@ func TestHandlerAdapters(t *testing.T) {
 		{"op anonymous", op, "3", "", true, 0, "", "unauthenticated"},
 		{"action", act, "2", `{"text":"b"}`, false, 200, `{"text":"b!!"}`, ""},
 		{"action zero id", act, "0", `{"text":"b"}`, false, 0, "", "not_found"},
+		{"loaded", loaded, "5", `{"text":"c"}`, false, 200, `{"text":"five+c"}`, ""},
+		{"loaded: the record's 404 before the body's 400", loaded, "6", `{"bad"`, false, 0, "", "not_found"},
+		{"loaded: bad body", loaded, "5", `{"bad"`, false, 0, "", "malformed_json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))

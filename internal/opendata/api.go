@@ -30,8 +30,9 @@ func (h *handlers) registerAPI(api *platform.API) {
 			"org_id": "organisation", "cursor": "page cursor", "limit": "page size"}}, h.apiList)
 	api.Handle("POST", "/opendata/datasets", platform.Op{Summary: "Create a draft dataset", Tag: tag,
 		Request: DatasetInput{}, Response: Dataset{}, Status: http.StatusCreated}, h.apiCreate)
+	// managedDataset has the store method's shape; "id" is the 404 kind of pathID.
 	api.Handle("GET", "/opendata/datasets/{id}", platform.Op{Summary: "One dataset with its resources and their checks", Tag: tag,
-		Response: Dataset{}}, h.apiGet)
+		Response: Dataset{}}, identity.RecordOp("id", http.StatusOK, h.managedDataset))
 	api.Handle("PUT", "/opendata/datasets/{id}", platform.Op{Summary: "Replace a dataset's metadata", Tag: tag,
 		Request: DatasetInput{}, Response: Dataset{}}, h.apiUpdate)
 	api.Handle("POST", "/opendata/datasets/{id}/publish", platform.Op{Summary: "Publish a dataset (refused while a resource is held by its check)", Tag: tag,
@@ -59,6 +60,8 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Response: []DataRequest{}, Query: map[string]string{"status": "new, accepted, planned, published or rejected"}}, h.apiRequests)
 }
 
+// apiManaged refuses a dataset the caller may not manage before any body is
+// read (404 before 400), which identity.RecordAction would not keep.
 func (h *handlers) apiManaged(r *http.Request) (*identity.Principal, Dataset, error) {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
@@ -114,15 +117,6 @@ func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.audit(r.Context(), p, "opendata.dataset.create", "dataset:"+d.Name, d.Title)
 	platform.WriteJSON(w, http.StatusCreated, d)
-	return nil
-}
-
-func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request) error {
-	_, d, err := h.apiManaged(r)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, d)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package oversight
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -38,11 +39,11 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Tag: tag, Response: platform.PageResult[Agreement]{}, Query: with(map[string]string{"q": "search words", "state": "review, draft, in_force, expired or ended",
 			"service": "service id", "joinable": "true: agreements in force my organisation is not party to (D47-36.4)"})}, h.apiAgreements)
 	api.Handle("POST", "/agreements", platform.Op{Summary: "Propose a special-request agreement: the needs and a first draft of the 12 items of D47-38",
-		Tag: tag, Request: AgreementInput{}, Response: Agreement{}, Status: http.StatusCreated}, h.apiCreateAgreement)
+		Tag: tag, Request: AgreementInput{}, Response: Agreement{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.store.CreateAgreement))
 	api.Handle("GET", "/agreements/{id}", platform.Op{Summary: "One agreement with its versions, confirmations, comments and join requests (a summary for agencies that may ask to join)",
-		Tag: tag, Response: Agreement{}}, h.apiAgreement)
+		Tag: tag, Response: Agreement{}}, identity.RecordOp("agreement", http.StatusOK, h.store.Agreement))
 	api.Handle("POST", "/agreements/{id}/start-draft", platform.Op{Summary: "Accept the needs and start the joint draft (provider, D47-37)",
-		Tag: tag, Response: Agreement{}}, h.apiStartDraft)
+		Tag: tag, Response: Agreement{}}, identity.RecordOp("agreement", http.StatusOK, h.store.StartDrafting))
 	api.Handle("PUT", "/agreements/{id}/versions/{n}", platform.Op{Summary: "Change the draft version (both parties; clears its confirmations). A confirmed version is refused with 409 (D47-39)",
 		Tag: tag, Request: VersionInput{}, Response: Agreement{}}, h.apiUpdateVersion)
 	api.Handle("POST", "/agreements/{id}/versions/{n}/confirm", platform.Op{Summary: "Confirm (sign) the draft for a party, optionally with the signed PDF (base64); when every party confirmed, it governs",
@@ -52,17 +53,17 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/agreements/{id}/versions/{n}/signed/{org}", platform.Op{Summary: "The signed PDF a party attached to its confirmation",
 		Tag: tag, Produces: "application/pdf"}, h.apiSignedPDF)
 	api.Handle("POST", "/agreements/{id}/amendments", platform.Op{Summary: "Propose an amendment: a new draft version (a copy of the governing one when terms are omitted, D47-39)",
-		Tag: tag, Request: VersionInput{}, Response: Agreement{}, Status: http.StatusCreated}, h.apiAmend)
+		Tag: tag, Request: VersionInput{}, Response: Agreement{}, Status: http.StatusCreated}, identity.RecordAction("agreement", http.StatusCreated, h.store.ProposeAmendment))
 	api.Handle("GET", "/agreements/{id}/diff", platform.Op{Summary: "Item-by-item difference between two versions (D47-39)",
 		Tag: tag, Response: VersionDiff{}, Query: map[string]string{"from": "older version number", "to": "newer version number"}}, h.apiDiff)
 	api.Handle("POST", "/agreements/{id}/comments", platform.Op{Summary: "Comment on the draft (parties)",
-		Tag: tag, Request: CommentInput{}, Response: Agreement{}, Status: http.StatusCreated}, h.apiComment)
+		Tag: tag, Request: CommentInput{}, Response: Agreement{}, Status: http.StatusCreated}, identity.RecordAction("agreement", http.StatusCreated, h.store.AddComment))
 	api.Handle("POST", "/agreements/{id}/joins", platform.Op{Summary: "Ask to join an agreement in force (D47-36.4)",
-		Tag: tag, Request: JoinInput{}, Response: Agreement{}, Status: http.StatusCreated}, h.apiJoin)
+		Tag: tag, Request: JoinInput{}, Response: Agreement{}, Status: http.StatusCreated}, identity.RecordAction("agreement", http.StatusCreated, h.store.RequestJoin))
 	api.Handle("POST", "/agreements/{id}/joins/{jid}/decision", platform.Op{Summary: "Accept or refuse a request to join (provider); an accepted agency becomes a party with an account",
 		Tag: tag, Request: DecisionInput{}, Response: Agreement{}}, h.apiDecideJoin)
 	api.Handle("POST", "/agreements/{id}/end", platform.Op{Summary: "End the agreement with a reason; its accounts are terminated",
-		Tag: tag, Request: ReasonInput{}, Response: Agreement{}}, h.apiEndAgreement)
+		Tag: tag, Request: ReasonInput{}, Response: Agreement{}}, identity.RecordAction("agreement", http.StatusOK, h.store.EndAgreement))
 	// Suspensions (D47-43).
 	api.Handle("GET", "/notices", platform.Op{Summary: "Public announcements of suspensions for every consumer (D47-43.1)", Tag: tag, Public: true,
 		Response: platform.PageResult[Suspension]{}, Query: page}, h.apiNotices)
@@ -72,23 +73,23 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/suspensions/earliest-start", platform.Op{Summary: "The earliest start of a maintenance announced now (D47-43.1a, 7 working days)",
 		Tag: tag, Public: true, Response: EarliestStart{}}, h.apiEarliestStart)
 	api.Handle("POST", "/suspensions", platform.Op{Summary: "Suspend a service: for every consumer (maintenance >= 7 working days ahead, force majeure now) or for named consumers (violation, security; notice due within 1 day)",
-		Tag: tag, Request: SuspensionInput{}, Response: []Suspension{}, Status: http.StatusCreated}, h.apiCreateSuspension)
+		Tag: tag, Request: SuspensionInput{}, Response: []Suspension{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.store.CreateSuspensions))
 	api.Handle("GET", "/suspensions/{id}", platform.Op{Summary: "One suspension with its history", Tag: tag, Response: Suspension{}}, h.apiSuspension)
 	api.Handle("POST", "/suspensions/{id}/lift", platform.Op{Summary: "Restore the service now (or cancel a suspension not yet started)",
-		Tag: tag, Request: ReasonInput{}, Response: Suspension{}}, h.apiLift)
+		Tag: tag, Request: ReasonInput{}, Response: Suspension{}}, identity.RecordAction("suspension", http.StatusOK, h.store.LiftSuspension))
 	api.Handle("PUT", "/suspensions/{id}/restore-time", platform.Op{Summary: "Announce a new expected restoration time",
-		Tag: tag, Request: RestoreTimeInput{}, Response: Suspension{}}, h.apiRestoreTime)
+		Tag: tag, Request: RestoreTimeInput{}, Response: Suspension{}}, identity.RecordAction("suspension", http.StatusOK, h.store.SetRestoreTime))
 	// Terminations (D47-44).
 	api.Handle("GET", "/terminations", platform.Op{Summary: "Terminations in my scope", Tag: tag, Response: platform.PageResult[Termination]{}, Query: page}, h.apiTerminations)
 	api.Handle("POST", "/terminations", platform.Op{Summary: "Terminate a consumer's connection: one of the four grounds of D47-44.1 with an explanation; accounts stop at once",
-		Tag: tag, Request: TerminationInput{}, Response: Termination{}, Status: http.StatusCreated}, h.apiTerminate)
-	api.Handle("GET", "/terminations/{id}", platform.Op{Summary: "One termination", Tag: tag, Response: Termination{}}, h.apiTermination)
+		Tag: tag, Request: TerminationInput{}, Response: Termination{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.store.Terminate))
+	api.Handle("GET", "/terminations/{id}", platform.Op{Summary: "One termination", Tag: tag, Response: Termination{}}, identity.RecordOp("termination", http.StatusOK, h.store.Termination))
 	// Obstacles (D47-47..50).
 	api.Handle("GET", "/obstacles", platform.Op{Summary: "Obstacles in my scope", Tag: tag, Response: platform.PageResult[Obstacle]{},
 		Query: with(map[string]string{"state": "open or resolved", "level": "1, 2 or 3", "category": "one of the six categories of D47-47"})}, h.apiObstacles)
 	api.Handle("POST", "/obstacles", platform.Op{Summary: "File an obstacle (consumer) with evidence; the provider answers within 7 working days (D47-49.1)",
 		Tag: tag, Request: ObstacleInput{}, Response: Obstacle{}, Status: http.StatusCreated}, h.apiFileObstacle)
-	api.Handle("GET", "/obstacles/{id}", platform.Op{Summary: "One obstacle with its evidence and history", Tag: tag, Response: Obstacle{}}, h.apiObstacle)
+	api.Handle("GET", "/obstacles/{id}", platform.Op{Summary: "One obstacle with its evidence and history", Tag: tag, Response: Obstacle{}}, identity.RecordOp("obstacle", http.StatusOK, h.store.Obstacle))
 	api.Handle("POST", "/obstacles/{id}/answer", platform.Op{Summary: "Answer at the current level (provider at level 1, IT unit at level 2)",
 		Tag: tag, Request: AnswerInput{}, Response: Obstacle{}}, identity.RecordAction("obstacle", http.StatusOK, h.store.AnswerObstacle))
 	api.Handle("POST", "/obstacles/{id}/accept", platform.Op{Summary: "Accept the answer (filer): the obstacle is resolved",
@@ -108,19 +109,21 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/quality-reviews", platform.Op{Summary: "Every database in my scope with the state of its review for a year, and the IT units' plans",
 		Tag: tag, Response: QualityOverview{}, Query: map[string]string{"year": "the year reviewed (default this year)"}}, h.apiQualityOverview)
 	api.Handle("POST", "/quality-reviews", platform.Op{Summary: "Start the annual review of a database, pre-filled from the catalog and the sharing log",
-		Tag: tag, Request: NewQualityReview{}, Response: QualityReview{}, Status: http.StatusCreated}, h.apiStartQuality)
-	api.Handle("GET", "/quality-reviews/{id}", platform.Op{Summary: "One quality review", Tag: tag, Response: QualityReview{}}, h.apiQuality)
-	api.Handle("PUT", "/quality-reviews/{id}", platform.Op{Summary: "Save the draft review (D47-16.2)", Tag: tag, Request: QualityReviewInput{}, Response: QualityReview{}}, h.apiUpdateQuality)
-	api.Handle("POST", "/quality-reviews/{id}/refresh-usage", platform.Op{Summary: "Re-read the year's sharing use from the sharing log", Tag: tag, Response: QualityReview{}}, h.apiRefreshUsage)
-	api.Handle("POST", "/quality-reviews/{id}/submit", platform.Op{Summary: "Submit the review to the IT unit (due 31 December, D47-16.4)", Tag: tag, Response: QualityReview{}}, h.apiSubmitQuality)
+		Tag: tag, Request: NewQualityReview{}, Response: QualityReview{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.store.StartQualityReview))
+	api.Handle("GET", "/quality-reviews/{id}", platform.Op{Summary: "One quality review", Tag: tag, Response: QualityReview{}}, identity.RecordOp("quality review", http.StatusOK, h.store.QualityReview))
+	api.Handle("PUT", "/quality-reviews/{id}", platform.Op{Summary: "Save the draft review (D47-16.2)", Tag: tag, Request: QualityReviewInput{}, Response: QualityReview{}}, identity.RecordAction("quality review", http.StatusOK, h.store.UpdateQualityReview))
+	api.Handle("POST", "/quality-reviews/{id}/refresh-usage", platform.Op{Summary: "Re-read the year's sharing use from the sharing log", Tag: tag, Response: QualityReview{}}, identity.RecordOp("quality review", http.StatusOK, h.store.RefreshUsage))
+	api.Handle("POST", "/quality-reviews/{id}/submit", platform.Op{Summary: "Submit the review to the IT unit (due 31 December, D47-16.4)", Tag: tag, Response: QualityReview{}}, identity.RecordOp("quality review", http.StatusOK, func(ctx context.Context, p *identity.Principal, id int64) (QualityReview, error) {
+		return h.store.SubmitQualityReview(ctx, p, id, nil) // the API submits the saved draft as is
+	}))
 	api.Handle("POST", "/quality-reviews/{id}/acknowledge", platform.Op{Summary: "The IT unit's feedback on a submitted review", Tag: tag,
-		Request: AcknowledgeInput{}, Response: QualityReview{}}, h.apiAcknowledge)
-	api.Handle("PUT", "/quality-plans", platform.Op{Summary: "Set the IT unit's data-quality plan for a year", Tag: tag, Request: PlanInput{}, Response: QualityPlan{}}, h.apiPlan)
+		Request: AcknowledgeInput{}, Response: QualityReview{}}, identity.RecordAction("quality review", http.StatusOK, h.store.AcknowledgeQualityReview))
+	api.Handle("PUT", "/quality-plans", platform.Op{Summary: "Set the IT unit's data-quality plan for a year", Tag: tag, Request: PlanInput{}, Response: QualityPlan{}}, identity.Create(http.StatusOK, h.store.SetQualityPlan))
 	// Deadlines and list reviews.
 	api.Handle("GET", "/deadlines", platform.Op{Summary: "Overdue and upcoming legal deadlines of the organisations in my scope",
 		Tag: tag, Response: CalendarView{}, Query: map[string]string{"org": "organisation id: it and its units only", "days": "days ahead (default 90, at most 366)"}}, h.apiDeadlines)
 	api.Handle("POST", "/list-reviews", platform.Op{Summary: "Record a review of the default-shared list (D47-34.2) or the open-data list (D47-20.3)",
-		Tag: tag, Request: ListReviewInput{}, Response: ListReview{}, Status: http.StatusCreated}, h.apiListReview)
+		Tag: tag, Request: ListReviewInput{}, Response: ListReview{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.store.RecordListReview))
 	// SharingStatistics (D47-31.2d, D47-32.2b).
 	statsQuery := map[string]string{"months": "months counted, the current one included (1-36, default 12)",
 		"jurisdiction": "id of a ministry or province: its organisations in the per-organisation table"}
@@ -161,21 +164,10 @@ func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
 	return write(w, http.StatusOK, res, err)
 }
 
-func (h *handlers) apiCreateAgreement(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in AgreementInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	a, err := h.store.CreateAgreement(r.Context(), p, in)
-	return write(w, http.StatusCreated, a, err)
-}
-
-// agreementOp runs fn for the agreement of the path.
-func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, status int, fn func(p *identity.Principal, id int64) (Agreement, error)) error {
+// agreementOp runs fn for the agreement of the path. Kept, unlike
+// identity.RecordAction, for the operations that read a second path value
+// (version, join request) before the body, so a bad one is a 404 first.
+func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, fn func(p *identity.Principal, id int64) (Agreement, error)) error {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
@@ -185,23 +177,11 @@ func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	a, err := fn(p, id)
-	return write(w, status, a, err)
-}
-
-func (h *handlers) apiAgreement(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
-		return h.store.Agreement(r.Context(), p, id)
-	})
-}
-
-func (h *handlers) apiStartDraft(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
-		return h.store.StartDrafting(r.Context(), p, id)
-	})
+	return write(w, http.StatusOK, a, err)
 }
 
 func (h *handlers) apiUpdateVersion(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
+	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
 		n, err := versionNumber(r)
 		if err != nil {
 			return Agreement{}, err
@@ -215,7 +195,7 @@ func (h *handlers) apiUpdateVersion(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiConfirm(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
+	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
 		n, err := versionNumber(r)
 		if err != nil {
 			return Agreement{}, err
@@ -229,7 +209,7 @@ func (h *handlers) apiConfirm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiWithdrawVersion(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
+	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
 		n, err := versionNumber(r)
 		if err != nil {
 			return Agreement{}, err
@@ -243,16 +223,6 @@ func (h *handlers) apiSignedPDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.signedPDF(w, r)
-}
-
-func (h *handlers) apiAmend(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusCreated, func(p *identity.Principal, id int64) (Agreement, error) {
-		var in VersionInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Agreement{}, err
-		}
-		return h.store.ProposeAmendment(r.Context(), p, id, in)
-	})
 }
 
 func (h *handlers) apiDiff(w http.ResponseWriter, r *http.Request) error {
@@ -276,28 +246,8 @@ func (h *handlers) apiDiff(w http.ResponseWriter, r *http.Request) error {
 	return write(w, http.StatusOK, d, err)
 }
 
-func (h *handlers) apiComment(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusCreated, func(p *identity.Principal, id int64) (Agreement, error) {
-		var in CommentInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Agreement{}, err
-		}
-		return h.store.AddComment(r.Context(), p, id, in)
-	})
-}
-
-func (h *handlers) apiJoin(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusCreated, func(p *identity.Principal, id int64) (Agreement, error) {
-		var in JoinInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Agreement{}, err
-		}
-		return h.store.RequestJoin(r.Context(), p, id, in)
-	})
-}
-
 func (h *handlers) apiDecideJoin(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
+	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
 		jid, err := pathInt(r, "jid", "join request")
 		if err != nil {
 			return Agreement{}, err
@@ -307,16 +257,6 @@ func (h *handlers) apiDecideJoin(w http.ResponseWriter, r *http.Request) error {
 			return Agreement{}, err
 		}
 		return h.store.DecideJoin(r.Context(), p, id, jid, in)
-	})
-}
-
-func (h *handlers) apiEndAgreement(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, http.StatusOK, func(p *identity.Principal, id int64) (Agreement, error) {
-		var in ReasonInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Agreement{}, err
-		}
-		return h.store.EndAgreement(r.Context(), p, id, in)
 	})
 }
 
@@ -387,32 +327,8 @@ func (h *handlers) apiEarliestStart(w http.ResponseWriter, r *http.Request) erro
 	return write(w, http.StatusOK, EarliestStart{EarliestStart: t, RuleID: rule.ID, NoticeDays: rule.Value}, err)
 }
 
-func (h *handlers) apiCreateSuspension(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in SuspensionInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	out, err := h.store.CreateSuspensions(r.Context(), p, in)
-	return write(w, http.StatusCreated, out, err)
-}
-
-func (h *handlers) suspensionOp(w http.ResponseWriter, r *http.Request, fn func(p *identity.Principal, id int64) (Suspension, error)) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "suspension")
-	if err != nil {
-		return err
-	}
-	x, err := fn(p, id)
-	return write(w, http.StatusOK, x, err)
-}
-
+// apiSuspension is no identity.RecordOp: anonymous callers may read public
+// announcements, so it does not require a login.
 func (h *handlers) apiSuspension(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id", "suspension")
 	if err != nil {
@@ -420,26 +336,6 @@ func (h *handlers) apiSuspension(w http.ResponseWriter, r *http.Request) error {
 	}
 	x, err := h.store.Suspension(r.Context(), identity.FromContext(r.Context()), id)
 	return write(w, http.StatusOK, x, err)
-}
-
-func (h *handlers) apiLift(w http.ResponseWriter, r *http.Request) error {
-	return h.suspensionOp(w, r, func(p *identity.Principal, id int64) (Suspension, error) {
-		var in ReasonInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Suspension{}, err
-		}
-		return h.store.LiftSuspension(r.Context(), p, id, in)
-	})
-}
-
-func (h *handlers) apiRestoreTime(w http.ResponseWriter, r *http.Request) error {
-	return h.suspensionOp(w, r, func(p *identity.Principal, id int64) (Suspension, error) {
-		var in RestoreTimeInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Suspension{}, err
-		}
-		return h.store.SetRestoreTime(r.Context(), p, id, in)
-	})
 }
 
 func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error {
@@ -453,32 +349,6 @@ func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error
 	}
 	res, err := h.store.ListTerminations(r.Context(), p, page)
 	return write(w, http.StatusOK, res, err)
-}
-
-func (h *handlers) apiTerminate(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in TerminationInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	t, err := h.store.Terminate(r.Context(), p, in)
-	return write(w, http.StatusCreated, t, err)
-}
-
-func (h *handlers) apiTermination(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "termination")
-	if err != nil {
-		return err
-	}
-	t, err := h.store.Termination(r.Context(), p, id)
-	return write(w, http.StatusOK, t, err)
 }
 
 // --- obstacles ---
@@ -512,28 +382,6 @@ func (h *handlers) apiFileObstacle(w http.ResponseWriter, r *http.Request) error
 	}
 	o, err := h.store.FileObstacle(r.Context(), p, in)
 	return write(w, http.StatusCreated, o, err)
-}
-
-func (h *handlers) apiObstacle(w http.ResponseWriter, r *http.Request) error {
-	return h.obstacleOp(func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error) {
-		return h.store.Obstacle(r.Context(), p, id)
-	})(w, r)
-}
-
-// obstacleOp adapts fn, run on the obstacle of the path, to an API handler.
-func (h *handlers) obstacleOp(fn func(h *handlers, r *http.Request, p *identity.Principal, id int64, w http.ResponseWriter) (Obstacle, error)) platform.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := identity.RequireAPI(r)
-		if err != nil {
-			return err
-		}
-		id, err := pathInt(r, "id", "obstacle")
-		if err != nil {
-			return err
-		}
-		o, err := fn(h, r, p, id, w)
-		return write(w, http.StatusOK, o, err)
-	}
 }
 
 func (h *handlers) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
@@ -575,83 +423,6 @@ func (h *handlers) apiQualityOverview(w http.ResponseWriter, r *http.Request) er
 	return write(w, http.StatusOK, ov, err)
 }
 
-func (h *handlers) apiStartQuality(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in NewQualityReview
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	q, err := h.store.StartQualityReview(r.Context(), p, in)
-	return write(w, http.StatusCreated, q, err)
-}
-
-func (h *handlers) qualityOp(w http.ResponseWriter, r *http.Request, fn func(p *identity.Principal, id int64) (QualityReview, error)) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "quality review")
-	if err != nil {
-		return err
-	}
-	q, err := fn(p, id)
-	return write(w, http.StatusOK, q, err)
-}
-
-func (h *handlers) apiQuality(w http.ResponseWriter, r *http.Request) error {
-	return h.qualityOp(w, r, func(p *identity.Principal, id int64) (QualityReview, error) {
-		return h.store.QualityReview(r.Context(), p, id)
-	})
-}
-
-func (h *handlers) apiUpdateQuality(w http.ResponseWriter, r *http.Request) error {
-	return h.qualityOp(w, r, func(p *identity.Principal, id int64) (QualityReview, error) {
-		var in QualityReviewInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return QualityReview{}, err
-		}
-		return h.store.UpdateQualityReview(r.Context(), p, id, in)
-	})
-}
-
-func (h *handlers) apiRefreshUsage(w http.ResponseWriter, r *http.Request) error {
-	return h.qualityOp(w, r, func(p *identity.Principal, id int64) (QualityReview, error) {
-		return h.store.RefreshUsage(r.Context(), p, id)
-	})
-}
-
-func (h *handlers) apiSubmitQuality(w http.ResponseWriter, r *http.Request) error {
-	return h.qualityOp(w, r, func(p *identity.Principal, id int64) (QualityReview, error) {
-		return h.store.SubmitQualityReview(r.Context(), p, id, nil)
-	})
-}
-
-func (h *handlers) apiAcknowledge(w http.ResponseWriter, r *http.Request) error {
-	return h.qualityOp(w, r, func(p *identity.Principal, id int64) (QualityReview, error) {
-		var in AcknowledgeInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return QualityReview{}, err
-		}
-		return h.store.AcknowledgeQualityReview(r.Context(), p, id, in)
-	})
-}
-
-func (h *handlers) apiPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in PlanInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	pl, err := h.store.SetQualityPlan(r.Context(), p, in)
-	return write(w, http.StatusOK, pl, err)
-}
-
 func (h *handlers) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
@@ -667,17 +438,4 @@ func (h *handlers) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := h.store.Calendar(r.Context(), p, org, int(days))
 	return write(w, http.StatusOK, c, err)
-}
-
-func (h *handlers) apiListReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in ListReviewInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	lr, err := h.store.RecordListReview(r.Context(), p, in)
-	return write(w, http.StatusCreated, lr, err)
 }

@@ -66,23 +66,6 @@ func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (h *handlers) apiRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
-	if err != nil {
-		return err
-	}
-	req, err := h.store.Request(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, req)
-	return nil
-}
-
 func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
@@ -102,23 +85,6 @@ func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
 	}
 	noStore(w)
 	platform.WriteJSON(w, http.StatusCreated, KeyResponse{Account: a, APIKey: key})
-	return nil
-}
-
-func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
-	if err != nil {
-		return err
-	}
-	req, err := h.store.Withdraw(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, req)
 	return nil
 }
 
@@ -167,23 +133,6 @@ func accountFilterFrom(r *http.Request) (AccountFilter, error) {
 	var err error
 	f.Page, err = platform.PageFromRequest(r)
 	return f, err
-}
-
-func (h *handlers) apiAccount(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection account")
-	if err != nil {
-		return err
-	}
-	a, err := h.store.Account(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, a)
-	return nil
 }
 
 func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {

@@ -85,6 +85,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 		"q":       "search words (requester, application, service, provider; diacritics-insensitive)",
 	}
 	pageQuery := map[string]string{"cursor": "page cursor", "limit": "page size (1-500, default 50)"}
+	// Plain record operations use identity's adapters, with the 404 kinds of pathID.
 	api.Handle("GET", "/requests", platform.Op{Summary: "List the connection requests I file, decide, oversee or audit (D47-35)", Tag: "sharing",
 		Response: platform.PageResult[Request]{}, Query: merge(listQuery, pageQuery)}, h.apiRequests)
 	api.Handle("POST", "/requests", platform.Op{Summary: "File a connection request with the D47-35.2 content; the provider's deadline is the rule in force on the day of receipt",
@@ -93,16 +94,16 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 		Query: listQuery, Produces: "text/csv"}, h.apiExportCSV)
 	api.Handle("GET", "/requests/export.xlsx", platform.Op{Summary: "Export the request list as an XLSX workbook", Tag: "sharing",
 		Query: listQuery, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, h.apiExportXLSX)
-	api.Handle("GET", "/requests/{id}", platform.Op{Summary: "One connection request", Tag: "sharing", Response: Request{}}, h.apiRequest)
+	api.Handle("GET", "/requests/{id}", platform.Op{Summary: "One connection request", Tag: "sharing", Response: Request{}}, identity.RecordOp("connection request", http.StatusOK, s.Request))
 	api.Handle("POST", "/requests/{id}/approve", platform.Op{Summary: "Approve: create the connection account (D47-35.3, D47-40); the API key is in this response only",
 		Tag: "sharing", Request: ApproveInput{}, Response: KeyResponse{}, Status: http.StatusCreated}, h.apiApprove)
 	api.Handle("POST", "/requests/{id}/refuse", platform.Op{Summary: "Refuse in writing with the reason and the legal basis (D47-51.1a, D194-16.2)",
 		Tag: "sharing", Request: RefuseInput{}, Response: Request{}}, identity.RecordAction("connection request", http.StatusOK, s.Refuse))
 	api.Handle("POST", "/requests/{id}/withdraw", platform.Op{Summary: "Withdraw my request before the decision", Tag: "sharing",
-		Response: Request{}}, h.apiWithdraw)
+		Response: Request{}}, identity.RecordOp("connection request", http.StatusOK, s.Withdraw))
 	api.Handle("GET", "/accounts", platform.Op{Summary: "List the connection accounts of my organisations (D47-40)", Tag: "sharing",
 		Response: platform.PageResult[Account]{}, Query: merge(map[string]string{"status": "active | revoked | terminated", "service": "sharing service id"}, pageQuery)}, h.apiAccounts)
-	api.Handle("GET", "/accounts/{id}", platform.Op{Summary: "One connection account", Tag: "sharing", Response: Account{}}, h.apiAccount)
+	api.Handle("GET", "/accounts/{id}", platform.Op{Summary: "One connection account", Tag: "sharing", Response: Account{}}, identity.RecordOp("connection account", http.StatusOK, s.Account))
 	api.Handle("POST", "/accounts/{id}/rotate", platform.Op{Summary: "Replace the account's API key: the new key is in this response only, the old one stops at once",
 		Tag: "sharing", Response: KeyResponse{}}, h.apiRotate)
 	api.Handle("POST", "/accounts/{id}/revoke", platform.Op{Summary: "Revoke the account with a reason; it stops working at once", Tag: "sharing",
