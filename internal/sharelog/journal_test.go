@@ -48,6 +48,20 @@ func crash(tb testing.TB, w *sharelog.Writer) {
 	mustClose(tb, w)
 }
 
+// crashedJournal journals n entries of node gw1 in a new directory,
+// indexes none and crashes; it returns the signer and the directory.
+func crashedJournal(tb testing.TB, db *platform.DB, n int, tune ...func(*sharelog.Options)) (*sharelog.Ed25519Signer, string) {
+	tb.Helper()
+	s, dir := mustSigner(tb), tb.TempDir()
+	w := journalWriter(tb, db, dir, "gw1", s, 0, tune...)
+	sharelog.PauseIndexing(w, true)
+	for range n {
+		mustAppend(tb, w, sampleEntry())
+	}
+	crash(tb, w)
+	return s, dir
+}
+
 func countEntries(tb testing.TB, db *platform.DB, node string) int64 {
 	tb.Helper()
 	var n int64
@@ -278,14 +292,7 @@ func TestJournalTornTail(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
-				s := mustSigner(t)
-				dir := t.TempDir()
-				w := journalWriter(t, db, dir, "gw1", s, 0)
-				sharelog.PauseIndexing(w, true)
-				for range 5 {
-					mustAppend(t, w, sampleEntry())
-				}
-				crash(t, w)
+				s, dir := crashedJournal(t, db, 5)
 				seg := segments(t, dir, "gw1")[0]
 				b, err := os.ReadFile(seg)
 				if err != nil {
@@ -296,7 +303,7 @@ func TestJournalTornTail(t *testing.T) {
 				if err := os.WriteFile(seg, append(bytes.Clone(b), tail...), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				w = journalWriter(t, db, dir, "gw1", s, 0)
+				w := journalWriter(t, db, dir, "gw1", s, 0)
 				if st, err := os.Stat(seg); err != nil || st.Size() != int64(len(b)) {
 					t.Fatalf("segment not cut back to %d bytes: %v %v", len(b), st.Size(), err)
 				}
@@ -319,14 +326,7 @@ func TestJournalTornTail(t *testing.T) {
 // the Writer refuses to start and says why.
 func TestJournalDamageRefusesStart(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
-		s := mustSigner(t)
-		dir := t.TempDir()
-		w := journalWriter(t, db, dir, "gw1", s, 0)
-		sharelog.PauseIndexing(w, true)
-		for range 3 { // sequential appends: one write each
-			mustAppend(t, w, sampleEntry())
-		}
-		crash(t, w)
+		s, dir := crashedJournal(t, db, 3) // sequential appends: one write each
 		seg := segments(t, dir, "gw1")[0]
 		b, err := os.ReadFile(seg)
 		if err != nil {
@@ -358,14 +358,7 @@ func TestJournalDamageRefusesStart(t *testing.T) {
 // would fork the chain, so the Writer refuses to start.
 func TestJournalForkRefused(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
-		s := mustSigner(t)
-		dir := t.TempDir()
-		w := journalWriter(t, db, dir, "gw1", s, 0)
-		sharelog.PauseIndexing(w, true)
-		for range 10 {
-			mustAppend(t, w, sampleEntry())
-		}
-		crash(t, w)
+		s, dir := crashedJournal(t, db, 10)
 		d := mustWriter(t, db, "gw1", s, 0)
 		for range 5 {
 			e := sampleEntry()
@@ -388,15 +381,8 @@ func TestJournalForkRefused(t *testing.T) {
 // entries between them are in neither.
 func TestJournalGapRefused(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
-		s := mustSigner(t)
-		dir := t.TempDir()
 		small := func(o *sharelog.Options) { o.JournalSegmentSize = 2048 }
-		w := journalWriter(t, db, dir, "gw1", s, 0, small)
-		sharelog.PauseIndexing(w, true)
-		for range 20 {
-			mustAppend(t, w, sampleEntry())
-		}
-		crash(t, w)
+		s, dir := crashedJournal(t, db, 20, small)
 		segs := segments(t, dir, "gw1")
 		if len(segs) < 3 {
 			t.Fatalf("segments = %v", segs)
