@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strconv"
@@ -77,60 +78,42 @@ func (h *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 
 // managedOrg loads the organisation of the path for a change: 401 when
 // anonymous, 404 when missing, 403 outside the caller's subtree (the
-// directory is public, so refusing reveals nothing). It runs before the body
-// is read, so its handlers keep 404/403 before 400 (identity.RecordAction
-// would decode first).
+// directory is public, so refusing reveals nothing).
 func (h *handlers) managedOrg(r *http.Request) (*identity.Principal, Org, error) {
 	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return nil, Org{}, err
 	}
+	o, err := h.orgToManage(r, p)
+	return p, o, err
+}
+
+// orgToManage is managedOrg for an authenticated caller. The API's updates
+// load it through identity.LoadedAction, before the body is read, so they
+// keep 404/403 before 400.
+func (h *handlers) orgToManage(r *http.Request, p *identity.Principal) (Org, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return nil, Org{}, err
+		return Org{}, err
 	}
 	o, err := h.store.Org(r.Context(), id)
 	if err != nil {
-		return nil, Org{}, err
+		return Org{}, err
 	}
-	return p, o, canManage(p, o)
+	return o, canManage(p, o)
 }
 
-func (h *handlers) apiUpdateOrg(w http.ResponseWriter, r *http.Request) error {
-	p, old, err := h.managedOrg(r)
-	if err != nil {
-		return err
+// updateOrg replaces an organisation's fields; moving it needs rights on
+// the new parent too.
+func (h *handlers) updateOrg(ctx context.Context, p *identity.Principal, old Org, in OrgInput) (Org, error) {
+	if err := h.canUpdate(ctx, p, old, in); err != nil {
+		return Org{}, err
 	}
-	var in OrgInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.canUpdate(r.Context(), p, old, in); err != nil {
-		return err
-	}
-	o, err := h.store.UpdateOrg(r.Context(), old.ID, in)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, o)
-	return nil
+	return h.store.UpdateOrg(ctx, old.ID, in)
 }
 
-func (h *handlers) apiSetFocalPoint(w http.ResponseWriter, r *http.Request) error {
-	_, old, err := h.managedOrg(r)
-	if err != nil {
-		return err
-	}
-	var in FocalPointInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	o, err := h.store.SetFocalPoint(r.Context(), old.ID, in.FocalPoint, in.Readiness)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, o)
-	return nil
+func (h *handlers) setFocalPoint(ctx context.Context, _ *identity.Principal, old Org, in FocalPointInput) (Org, error) {
+	return h.store.SetFocalPoint(ctx, old.ID, in.FocalPoint, in.Readiness)
 }
 
 func (h *handlers) apiFocalPoints(w http.ResponseWriter, r *http.Request) error {

@@ -63,9 +63,9 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	api.Handle("POST", "/orgs", platform.Op{Summary: "Create an organisation under a parent I manage (top level: platform administrators)",
 		Tag: "directory", Request: OrgInput{}, Response: Org{}, Status: http.StatusCreated}, h.apiCreateOrg)
 	api.Handle("PUT", "/orgs/{id}", platform.Op{Summary: "Replace an organisation's fields; a new parent_id moves its subtree",
-		Tag: "directory", Request: OrgInput{}, Response: Org{}}, h.apiUpdateOrg)
+		Tag: "directory", Request: OrgInput{}, Response: Org{}}, identity.LoadedAction(http.StatusOK, h.orgToManage, h.updateOrg))
 	api.Handle("PUT", "/orgs/{id}/focal-point", platform.Op{Summary: "Set the focal-point officer for data sharing and the readiness statement (D47-7.1, 7.2)",
-		Tag: "directory", Request: FocalPointInput{}, Response: Org{}}, h.apiSetFocalPoint)
+		Tag: "directory", Request: FocalPointInput{}, Response: Org{}}, identity.LoadedAction(http.StatusOK, h.orgToManage, h.setFocalPoint))
 	api.Handle("GET", "/focal-points", platform.Op{Summary: "Published focal-point officers for data sharing (D47-7.1)", Tag: "directory",
 		Public: true, Response: platform.PageResult[OrgFocalPoint]{}, Query: map[string]string{
 			"q": orgQuery["q"], "kind": orgQuery["kind"], "under": orgQuery["under"], "cursor": orgQuery["cursor"], "limit": orgQuery["limit"]}}, h.apiFocalPoints)
