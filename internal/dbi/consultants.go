@@ -446,7 +446,8 @@ func (s *Store) Review(ctx context.Context, p *identity.Principal, id int64, dec
 		ConsultantRevoked:    {ConsultantRecognised},
 	}
 	if !slices.Contains(allowed[decision], c.Status) {
-		return Consultant{}, platform.Errorf(platform.EConflict, "invalid_review", "a consultant who is %s cannot be marked %s", c.Status, decision)
+		return Consultant{}, platform.Errorf(platform.EConflict, "invalid_review", "a consultant who is %s cannot be marked %s",
+			c.Status.Label("en"), decision.Label("en"))
 	}
 	if (decision == ConsultantRejected || decision == ConsultantRevoked) && note == "" {
 		return Consultant{}, platform.FieldError("note", "required", "give the reason")

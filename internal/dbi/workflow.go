@@ -201,8 +201,8 @@ var columnLabels = map[Column]Text{
 	ColMIC:        {"Bộ TTTT đánh giá", "MIC"},
 }
 
-// labelMessages translates the English labels of states, actions and
-// columns, which error messages embed ("the Self-assessment column cannot
+// labelMessages translates the English labels of states, actions,
+// columns and consultant statuses, which error messages embed ("the Self-assessment column cannot
 // be changed while the assessment is Draft"), for pages in Vietnamese.
 func labelMessages() map[string]string {
 	m := map[string]string{}
@@ -213,6 +213,9 @@ func labelMessages() map[string]string {
 		m[t.EN] = t.VI
 	}
 	for _, t := range columnLabels {
+		m[t.EN] = t.VI
+	}
+	for _, t := range consultantStatusLabels {
 		m[t.EN] = t.VI
 	}
 	return m
