@@ -133,8 +133,10 @@ func buildMessages() map[string]string {
 		"an administrative unit code is 2-10 digits, not %q":  "mã đơn vị hành chính gồm 2-10 chữ số, không phải %q",
 		"name is required for %s":                             "cần nhập tên cho đơn vị %s",
 		"%s %s needs its parent code":                         "đơn vị cấp %s mã %s cần có mã đơn vị cấp trên",
-		"%s must be YYYY-MM-DD":                               "trường %s phải theo dạng YYYY-MM-DD",
-		"retire date must be YYYY-MM-DD":                      "ngày hết hiệu lực phải theo dạng YYYY-MM-DD",
+		// Unit levels, which the messages above embed.
+		"province": "tỉnh", "district": "huyện", "commune": "xã",
+		"%s must be YYYY-MM-DD":          "trường %s phải theo dạng YYYY-MM-DD",
+		"retire date must be YYYY-MM-DD": "ngày hết hiệu lực phải theo dạng YYYY-MM-DD",
 	}
 	// checkText, CheckPhone and CheckEmail name the field in their message.
 	for field, max := range maxLen {
