@@ -311,11 +311,7 @@ func TestJournalTornTail(t *testing.T) {
 					t.Fatalf("seq after torn tail = %d", seq)
 				}
 				mustClose(t, w)
-				rep := mustVerify(t, db, s.PublicKey())
-				wantOK(t, rep)
-				if rep.Entries != 6 {
-					t.Fatalf("report = %+v", rep)
-				}
+				wantVerified(t, db, 6, s.PublicKey())
 			})
 		})
 	}
@@ -467,11 +463,7 @@ func TestJournalSegments(t *testing.T) {
 			}
 		}
 		mustClose(t, w)
-		rep := mustVerify(t, db, s.PublicKey())
-		wantOK(t, rep)
-		if rep.Entries != n {
-			t.Fatalf("report = %+v, want %d entries", rep, n)
-		}
+		wantVerified(t, db, n, s.PublicKey())
 
 		// A chain that starts over (here: another node's database, the
 		// same journal directory minus its segments) must not reuse a
@@ -494,11 +486,7 @@ func TestJournalSegments(t *testing.T) {
 			mustAppend(t, w, sampleEntry())
 		}
 		mustClose(t, w)
-		rep = mustVerify(t, db, s.PublicKey())
-		wantOK(t, rep)
-		if rep.Entries != 30 {
-			t.Fatalf("report after starting over = %+v", rep)
-		}
+		wantVerified(t, db, 30, s.PublicKey())
 	})
 }
 
@@ -665,11 +653,7 @@ func TestJournalPrefill(t *testing.T) {
 			t.Fatalf("seq after recovery = %d, want %d", seq, n)
 		}
 		mustClose(t, w)
-		rep := mustVerify(t, db, s.PublicKey())
-		wantOK(t, rep)
-		if rep.Entries != n {
-			t.Fatalf("report = %+v, want %d entries", rep, n)
-		}
+		wantVerified(t, db, n, s.PublicKey())
 		if _, err := os.Stat(filepath.Join(sharelog.JournalNodeDir(dir, "gw1"), "spare.segment.zero")); !os.IsNotExist(err) {
 			t.Fatalf("unfinished spare left behind: %v", err)
 		}

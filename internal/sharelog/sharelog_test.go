@@ -64,6 +64,16 @@ func wantOK(tb testing.TB, rep sharelog.Report) {
 	}
 }
 
+// wantVerified verifies the log and wants it whole with n entries.
+func wantVerified(tb testing.TB, db *platform.DB, n int64, keys ...ed25519.PublicKey) {
+	tb.Helper()
+	rep := mustVerify(tb, db, keys...)
+	wantOK(tb, rep)
+	if rep.Entries != n {
+		tb.Fatalf("report = %+v, want %d entries", rep, n)
+	}
+}
+
 func wantProblem(tb testing.TB, rep sharelog.Report, node string, seq int64, kind string) {
 	tb.Helper()
 	p := rep.Problem
@@ -295,11 +305,7 @@ func TestPurgeKeepsChainVerifiable(t *testing.T) {
 		if err != nil || res.Deleted != 20 || res.Anchors != 1 {
 			t.Fatalf("purge = %+v, %v", res, err)
 		}
-		rep := mustVerify(t, db, s.PublicKey())
-		wantOK(t, rep)
-		if rep.Entries != 10 {
-			t.Fatalf("entries after purge = %d", rep.Entries)
-		}
+		wantVerified(t, db, 10, s.PublicKey())
 
 		// The chain continues after a restart, and after a purge of everything.
 		w = mustWriter(t, db, "gw1", s, 7)
@@ -351,11 +357,7 @@ func TestPurgeInChunks(t *testing.T) {
 		if err != nil || res.Deleted != 2500 || res.Anchors != 3 {
 			t.Fatalf("purge = %+v, %v", res, err)
 		}
-		rep := mustVerify(t, db, s.PublicKey())
-		wantOK(t, rep)
-		if rep.Entries != 1 {
-			t.Fatalf("report = %+v", rep)
-		}
+		wantVerified(t, db, 1, s.PublicKey())
 	})
 }
 
