@@ -13,8 +13,8 @@ import (
 // runBackground runs the scheduled work of the control plane until ctx
 // ends: the notification outbox and daily reminders, the oversight
 // scheduler's jobs start beside it (startOversightJobs), the sharing-log
-// purge and the purge of expired package files and old feed deletions. Each job keeps its state
-// in the database, so restarts lose nothing.
+// purge, and the purge of expired package files and old feed deletions.
+// Each job keeps its state in the database, so restarts lose nothing.
 func (a *App) runBackground(ctx context.Context) error {
 	var mailer sharing.Mailer
 	if a.cfg.SMTP.Host != "" {
@@ -85,7 +85,6 @@ func (a *App) purgeSyncOnce(ctx context.Context) {
 
 // purgeOnce deletes sharing-log entries whose retention under their usage
 // regulation has passed (D47-45.3).
-
 func (a *App) purgeOnce(ctx context.Context) {
 	def := a.cfg.LogRetentionDefault
 	if def <= 0 {

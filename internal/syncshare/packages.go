@@ -244,10 +244,7 @@ func (s *Store) storePackage(ctx context.Context, svc Service, in PackageInput, 
 		return Package{}, fmt.Errorf("record package: %w", err)
 	}
 	fail := func(err error) (Package, error) {
-		_ = s.db.Tx(context.WithoutCancel(ctx), func(tx platform.Tx, now time.Time) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM sync_packages WHERE id = $1`, id)
-			return err
-		})
+		_ = s.deletePackage(context.WithoutCancel(ctx), id)
 		return Package{}, err
 	}
 	f, err := os.Open(file)
@@ -325,6 +322,15 @@ func (s *Store) scanPackage(row interface{ Scan(...any) error }) (Package, error
 	// D47-41.2c: usable within the window, invalid after it.
 	p.Expired = !s.now().Before(p.ValidUntil)
 	return p, nil
+}
+
+// deletePackage removes a package whole; its chunks go with it (ON DELETE
+// CASCADE).
+func (s *Store) deletePackage(ctx context.Context, id int64) error {
+	return s.db.Tx(ctx, func(tx platform.Tx, _ time.Time) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sync_packages WHERE id = $1`, id)
+		return err
+	})
 }
 
 // loadPackage returns a complete package; building ones are not found.

@@ -37,62 +37,50 @@ func (s *Store) PurgePackages(ctx context.Context, keep time.Duration) (PackageP
 		return PackagePurge{}, fmt.Errorf("purge packages: negative retention %v", keep)
 	}
 	type candidate struct {
-		id, size       int64
-		until, created time.Time
-		building       bool
+		id, size  int64
+		abandoned bool
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, size_bytes, valid_until, created_at, status FROM sync_packages
-		WHERE file_removed_at IS NULL ORDER BY id`)
+	now := s.now()
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, size_bytes, status = 'building' FROM sync_packages
+		WHERE file_removed_at IS NULL AND ((status = 'ready' AND valid_until <= $1) OR (status = 'building' AND created_at <= $2))
+		ORDER BY id`, now.Add(-keep), now.Add(-abandonedAfter))
 	if err != nil {
 		return PackagePurge{}, fmt.Errorf("purge packages: %w", err)
 	}
 	var cands []candidate
 	for rows.Next() {
 		var c candidate
-		var status string
-		if err := rows.Scan(&c.id, &c.size, &c.until, &c.created, &status); err != nil {
+		if err := rows.Scan(&c.id, &c.size, &c.abandoned); err != nil {
 			rows.Close()
 			return PackagePurge{}, fmt.Errorf("purge packages: %w", err)
 		}
-		c.building = status == "building"
 		cands = append(cands, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return PackagePurge{}, fmt.Errorf("purge packages: %w", err)
 	}
-	now := s.now()
 	var res PackagePurge
 	for _, c := range cands {
-		var err error
-		switch {
-		case c.building && now.Sub(c.created) >= abandonedAfter:
-			err = s.db.Tx(ctx, func(tx platform.Tx, _ time.Time) error {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM sync_package_chunks WHERE package_id = $1`, c.id); err != nil {
-					return err
-				}
-				_, err := tx.ExecContext(ctx, `DELETE FROM sync_packages WHERE id = $1 AND status = 'building'`, c.id)
-				return err
-			})
-			if err == nil {
-				res.Abandoned++
+		if c.abandoned {
+			if err := s.deletePackage(ctx, c.id); err != nil {
+				return res, fmt.Errorf("purge package %d: %w", c.id, err)
 			}
-		case !c.building && now.Sub(c.until) >= keep:
-			err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM sync_package_chunks WHERE package_id = $1`, c.id); err != nil {
-					return err
-				}
-				_, err := tx.ExecContext(ctx, `UPDATE sync_packages SET file_removed_at = $2 WHERE id = $1`, c.id, now)
-				return err
-			})
-			if err == nil {
-				res.Files++
-				res.Bytes += c.size
-			}
+			res.Abandoned++
+			continue
 		}
+		err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sync_package_chunks WHERE package_id = $1`, c.id); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE sync_packages SET file_removed_at = $2 WHERE id = $1`, c.id, now)
+			return err
+		})
 		if err != nil {
 			return res, fmt.Errorf("purge package %d: %w", c.id, err)
 		}
+		res.Files++
+		res.Bytes += c.size
 	}
 	return res, nil
 }
