@@ -2,6 +2,7 @@ package web
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -93,41 +94,41 @@ func splitFormat(f string) []string {
 	return append(parts, cur+f[last:])
 }
 
-// messageScope is one feature's translations and their patterns.
+// messageScope is a set of translations and their patterns: one feature's,
+// or the site's whole.
 type messageScope struct {
 	msgs     map[string]string
-	patterns []formatPattern
+	patterns []formatPattern // the msgs that embed values, most specific first
 }
 
-func (sc *messageScope) lookup(msg string) (string, bool) {
-	if sc == nil {
-		return "", false
+// add keeps en -> vi, and its pattern when en embeds values.
+func (sc *messageScope) add(en, vi string) {
+	sc.msgs[en] = vi
+	p, ok := newFormatPattern(en, vi)
+	if !ok {
+		return
 	}
-	vi, ok := sc.msgs[msg]
+	i := sort.Search(len(sc.patterns), func(i int) bool { return sc.patterns[i].literal < p.literal })
+	sc.patterns = slices.Insert(sc.patterns, i, p)
+}
+
+// lookup returns msg's own entry: the page's feature's, else the site's.
+func (s *Site) lookup(sc *messageScope, msg string) (string, bool) {
+	if sc != nil {
+		if vi, ok := sc.msgs[msg]; ok {
+			return vi, true
+		}
+	}
+	vi, ok := s.all.msgs[msg]
 	return vi, ok
 }
 
-// addPattern adds en -> vi to patterns when en embeds values, keeping the
-// most specific first.
-func addPattern(patterns []formatPattern, en, vi string) []formatPattern {
-	p, ok := newFormatPattern(en, vi)
-	if !ok {
-		return patterns
-	}
-	patterns = append(patterns, p)
-	sort.SliceStable(patterns, func(i, j int) bool { return patterns[i].literal > patterns[j].literal })
-	return patterns
-}
-
-// translate returns msg in Vietnamese: the page's feature's entry, the
-// site's, else the most specific pattern it matches (the feature's first),
-// else msg itself. Values that are text may be messages in turn ("line 3:
-// " + a message); depth bounds that.
+// translate returns msg in Vietnamese: its own entry, else the most
+// specific pattern it matches (the page's feature's first), else msg
+// itself. Values that are text may be messages in turn ("line 3: " + a
+// message); depth bounds that.
 func (s *Site) translate(sc *messageScope, msg string, depth int) string {
-	if vi, ok := sc.lookup(msg); ok {
-		return vi
-	}
-	if vi, ok := s.msgs[msg]; ok {
+	if vi, ok := s.lookup(sc, msg); ok {
 		return vi
 	}
 	if depth > 2 {
@@ -138,7 +139,7 @@ func (s *Site) translate(sc *messageScope, msg string, depth int) string {
 			return vi
 		}
 	}
-	if vi, ok := s.applyPatterns(sc, s.patterns, msg, depth); ok {
+	if vi, ok := s.applyPatterns(sc, s.all.patterns, msg, depth); ok {
 		return vi
 	}
 	return msg

@@ -48,9 +48,8 @@ type NavItem struct {
 
 // Site holds the parsed templates and everything pages share.
 type Site struct {
-	pages    map[string]*template.Template
-	msgs     map[string]string // English -> Vietnamese
-	patterns []formatPattern   // the msgs that embed values (translate.go)
+	pages map[string]*template.Template
+	all   messageScope // every English -> Vietnamese translation (translate.go)
 	// conflicts: texts two features translate differently; pages use their
 	// own feature's (scoped), other lookups the last one added.
 	conflicts []MessageConflict
@@ -71,7 +70,7 @@ type staticFile struct {
 
 // New builds a site with the layout and the shared static assets.
 func New() (*Site, error) {
-	s := &Site{pages: map[string]*template.Template{}, msgs: map[string]string{}, owner: map[string]string{}, static: map[string]staticFile{},
+	s := &Site{pages: map[string]*template.Template{}, all: messageScope{msgs: map[string]string{}}, owner: map[string]string{}, static: map[string]staticFile{},
 		staticOf: map[string]string{}, Product: "govdx"}
 	s.AddMessages(coreMessages)
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
@@ -123,15 +122,13 @@ func (s *Site) addMessages(prefix string, m map[string]string) {
 		}
 	}
 	for k, v := range m {
-		if old, ok := s.msgs[k]; ok && old != v {
+		if old, ok := s.all.msgs[k]; ok && old != v {
 			s.conflicts = append(s.conflicts, MessageConflict{English: k, First: old, Then: v, FirstFeature: s.owner[k], Feature: prefix})
 		}
-		s.msgs[k] = v
+		s.all.add(k, v)
 		s.owner[k] = prefix
-		s.patterns = addPattern(s.patterns, k, v)
 		if sc != nil {
-			sc.msgs[k] = v
-			sc.patterns = addPattern(sc.patterns, k, v)
+			sc.add(k, v)
 		}
 	}
 }
@@ -268,9 +265,7 @@ func (v *View) T(msg string, args ...any) string {
 	if v.Lang != "en" {
 		if len(args) > 0 {
 			// msg is a format: only its own entry applies.
-			if vi, ok := v.scope.lookup(msg); ok {
-				msg = vi
-			} else if vi, ok := v.site.msgs[msg]; ok {
+			if vi, ok := v.site.lookup(v.scope, msg); ok {
 				msg = vi
 			}
 		} else {
