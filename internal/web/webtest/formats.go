@@ -23,7 +23,7 @@ import (
 func CheckFormats(t *testing.T, messages map[string]string, dirs ...string) {
 	t.Helper()
 	for _, dir := range dirs {
-		for _, f := range Formats(t, dir) {
+		for _, f := range formats(t, dir) {
 			vi, ok := messages[f.Text]
 			switch {
 			case !ok:
@@ -35,14 +35,14 @@ func CheckFormats(t *testing.T, messages map[string]string, dirs ...string) {
 	}
 }
 
-// Format is one message text found in the source.
-type Format struct {
+// format is one message text found in the source.
+type format struct {
 	Pos  string
 	Text string
 }
 
-// Formats lists the messages of dir's Go files (tests excluded).
-func Formats(t *testing.T, dir string) []Format {
+// formats lists the messages of dir's Go files (tests excluded).
+func formats(t *testing.T, dir string) []format {
 	t.Helper()
 	fset := token.NewFileSet()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -50,7 +50,7 @@ func Formats(t *testing.T, dir string) []Format {
 		t.Fatal(err)
 	}
 	inPlatform := filepath.Base(dir) == "platform"
-	var out []Format
+	var out []format
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -64,7 +64,7 @@ func Formats(t *testing.T, dir string) []Format {
 			case *ast.CallExpr:
 				if fn := platformName(x.Fun, inPlatform); (fn == "FieldError" || fn == "Errorf") && len(x.Args) >= 3 {
 					if s, ok := stringLit(x.Args[2]); ok {
-						out = append(out, Format{fset.Position(x.Pos()).String(), s})
+						out = append(out, format{fset.Position(x.Pos()).String(), s})
 					}
 				}
 			case *ast.CompositeLit:
@@ -75,7 +75,7 @@ func Formats(t *testing.T, dir string) []Format {
 					if kv, ok := el.(*ast.KeyValueExpr); ok {
 						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Message" {
 							if s, ok := stringLit(kv.Value); ok {
-								out = append(out, Format{fset.Position(kv.Pos()).String(), s})
+								out = append(out, format{fset.Position(kv.Pos()).String(), s})
 							}
 						}
 					}
