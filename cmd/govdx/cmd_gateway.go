@@ -134,10 +134,15 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var gf gatewayFlags
 	gf.register(fs)
 	logLevel := fs.String("log-level", envOr("GOVDX_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	memLimit := fs.String("memory-limit", envOr("GOVDX_MEMORY_LIMIT", "auto"), "soft memory limit of the node: auto (three times the live heap, at least 96MiB), off, or a size such as 256MiB; GOMEMLIMIT wins (env GOVDX_MEMORY_LIMIT)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	logger := newLogger(stderr, *logLevel)
+	memory, err := parseMemoryLimit(*memLimit)
+	if err != nil {
+		return err
+	}
 	opts, err := gf.options(logger)
 	if err != nil {
 		return err
@@ -182,6 +187,7 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := g.Reload(ctx); err != nil {
 		return err
 	}
+	applyMemoryLimit(ctx, memory, logger)
 	if db.Dialect == platform.Postgres && gf.configFile == "" {
 		go func() { _ = g.Follow(ctx, db.DSN) }()
 	} else if gf.reloadInterval > 0 {
