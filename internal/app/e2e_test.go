@@ -317,6 +317,15 @@ func TestNewAgencyThroughTheAPI(t *testing.T) {
 	if len(logs.Items) != 2 || seen[corrs[0]] != "200" || seen[corrs[1]] != "403suspended" {
 		t.Fatalf("the agency's history: %+v, want %v as 200 and 403 suspended", logs.Items, corrs)
 	}
+	// The same history filtered as people do on /logs: by organisation and
+	// service code (resolved through the directory and the catalog).
+	var filtered struct {
+		Items []struct{} `json:"items"`
+	}
+	consumer.do("GET", "/api/v1/logs?org=DN.SXD&service="+svc.Identifier, nil, 200, &filtered)
+	if len(filtered.Items) != 2 {
+		t.Fatalf("history by organisation and service code: %d calls, want 2", len(filtered.Items))
+	}
 	rep, err := sharelog.Verify(ctx, a.DB, nil)
 	if err != nil || !rep.OK() {
 		t.Fatalf("log verify: %+v %v", rep, err)

@@ -63,7 +63,7 @@ func (a *App) routes() error {
 	if err := oversight.Register(mux, a.Site, a.API, a.Oversight); err != nil {
 		return err
 	}
-	if err := logweb.Register(mux, a.Site, a.API, a.DB, a.Directory); err != nil {
+	if err := logweb.Register(mux, a.Site, a.API, a.DB, a.Directory, logServices{db: a.DB, catalog: a.Catalog}); err != nil {
 		return err
 	}
 	if err := a.registerHome(mux); err != nil {

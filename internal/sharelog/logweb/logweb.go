@@ -10,8 +10,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
@@ -24,13 +29,36 @@ import (
 var templatesFS embed.FS
 
 type handlers struct {
-	site *web.Site
-	db   *platform.DB
-	dir  *directory.Store
+	site     *web.Site
+	db       *platform.DB
+	dir      *directory.Store
+	services Services
 }
 
-// Register adds the sharing-log pages and API operations.
-func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platform.DB, dir *directory.Store) error {
+// Services is what the filters need of the catalog: the log keeps copies of
+// service ids and codes only, and people know services by their code.
+type Services interface {
+	// ServiceID resolves a service code; platform.NotFound when unknown.
+	ServiceID(ctx context.Context, code string) (int64, error)
+	// ServiceOptions lists up to limit services (code order) to suggest
+	// in the page's service filter.
+	ServiceOptions(ctx context.Context, limit int) ([]ServiceOption, error)
+}
+
+// ServiceOption is a suggestion of the service filter.
+type ServiceOption struct {
+	ID   int64
+	Code string
+	Name string
+}
+
+// maxFilterOptions bounds the organisations and services a filter lists:
+// beyond it, people type the code instead of picking from a list.
+const maxFilterOptions = 1000
+
+// Register adds the sharing-log pages and API operations. services may be
+// nil: the service filter then takes ids only.
+func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platform.DB, dir *directory.Store, services Services) error {
 	sub, _ := fs.Sub(templatesFS, "templates")
 	if err := site.AddPages("logweb", sub); err != nil {
 		return err
@@ -39,13 +67,13 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platfor
 	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Order: 35, Show: func(p *identity.Principal) bool {
 		return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermLogRead)) > 0)
 	}})
-	h := &handlers{site: site, db: db, dir: dir}
+	h := &handlers{site: site, db: db, dir: dir, services: services}
 	mux.HandleFunc("GET /logs", site.Handler(h.listPage))
 	mux.HandleFunc("GET /logs/{id}", site.Handler(h.entryPage))
 	mux.HandleFunc("GET /logs/export.csv", site.Handler(h.export("csv")))
 	mux.HandleFunc("GET /logs/export.xlsx", site.Handler(h.export("xlsx")))
-	q := map[string]string{"from": "from date (YYYY-MM-DD, Vietnam time)", "to": "to date, inclusive", "service": "service id",
-		"status": "ok | error | refused", "code": "refusal code", "org": "organisation id (requester or provider)", "cursor": "page cursor", "limit": "page size"}
+	q := map[string]string{"from": "from date (YYYY-MM-DD, Vietnam time)", "to": "to date, inclusive", "service": "service id or code",
+		"status": "ok | error | refused", "code": "refusal code", "org": "organisation id or code (requester or provider)", "cursor": "page cursor", "limit": "page size"}
 	api.Handle("GET", "/logs", platform.Op{Summary: "Sharing-log entries in my scope (D47-45), newest first", Tag: "sharing-log",
 		Query: q, Response: platform.PageResult[EntryView]{}}, h.apiList)
 	api.Handle("GET", "/logs/{id}", platform.Op{Summary: "One sharing-log entry", Tag: "sharing-log", Response: EntryView{}}, h.apiEntry)
@@ -139,9 +167,9 @@ func (h *handlers) filter(ctx context.Context, r *http.Request, p *identity.Prin
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return f, platform.FieldError("to", "invalid_range", "to must not be before from")
 	}
-	if s := q.Get("service"); s != "" {
-		if f.ServiceID, err = strconv.ParseInt(s, 10, 64); err != nil || f.ServiceID <= 0 {
-			return f, platform.FieldError("service", "invalid_service", "service must be a service id")
+	if s := strings.TrimSpace(q.Get("service")); s != "" {
+		if f.ServiceID, err = h.serviceID(ctx, s); err != nil {
+			return f, err
 		}
 	}
 	switch st := sharelog.StatusClass(q.Get("status")); st {
@@ -159,10 +187,10 @@ func (h *handlers) filter(ctx context.Context, r *http.Request, p *identity.Prin
 	if err != nil {
 		return f, err
 	}
-	if s := q.Get("org"); s != "" {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return f, platform.FieldError("org", "invalid_org", "org must be an organisation id")
+	if s := strings.TrimSpace(q.Get("org")); s != "" {
+		id, err := h.orgID(ctx, s)
+		if err != nil {
+			return f, err
 		}
 		if scope != nil && !contains(scope, id) {
 			return f, platform.Forbidden()
@@ -171,6 +199,42 @@ func (h *handlers) filter(ctx context.Context, r *http.Request, p *identity.Prin
 	}
 	f.RequesterOrgIDs, f.ProviderOrgIDs = scope, scope
 	return f, nil
+}
+
+// serviceID reads the service filter: a service id, or a service code.
+func (h *handlers) serviceID(ctx context.Context, s string) (int64, error) {
+	if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if id <= 0 {
+			return 0, platform.FieldError("service", "invalid_service", "service must be a service id or code")
+		}
+		return id, nil
+	}
+	if h.services == nil || len(s) > 200 {
+		return 0, platform.FieldError("service", "invalid_service", "service must be a service id or code")
+	}
+	id, err := h.services.ServiceID(ctx, s)
+	if platform.ErrorClass(err) == platform.ENotFound {
+		return 0, platform.FieldError("service", "unknown_service", "no service has this code")
+	}
+	return id, err
+}
+
+// orgID reads the organisation filter: an organisation id, or its code.
+func (h *handlers) orgID(ctx context.Context, s string) (int64, error) {
+	if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if id <= 0 {
+			return 0, platform.FieldError("org", "invalid_org", "org must be an organisation id or code")
+		}
+		return id, nil
+	}
+	if len(s) > 200 {
+		return 0, platform.FieldError("org", "invalid_org", "org must be an organisation id or code")
+	}
+	o, err := h.dir.OrgByCode(ctx, s)
+	if platform.ErrorClass(err) == platform.ENotFound {
+		return 0, platform.FieldError("org", "unknown_org", "no organisation has this code")
+	}
+	return o.ID, err
 }
 
 func contains(ids []int64, id int64) bool {
@@ -301,6 +365,27 @@ func (h *handlers) export(format string) func(w http.ResponseWriter, r *http.Req
 type listData struct {
 	Entries platform.PageResult[EntryView]
 	Q       map[string]string
+	// Orgs and Services are the choices of the filters.
+	Orgs     []directory.Org
+	Services []ServiceOption
+}
+
+// options fills the filters' choices: the organisations in the user's
+// scope (by name) and the catalog's services.
+func (h *handlers) options(ctx context.Context, p *identity.Principal, d *listData) error {
+	res, err := h.dir.ListOrgs(ctx, directory.OrgFilter{Under: p.Scope(identity.PermLogRead), Page: platform.Page{Limit: maxFilterOptions}})
+	if err != nil {
+		return err
+	}
+	d.Orgs = res.Items
+	c := collate.New(language.Vietnamese) // Vietnamese alphabetical order: Đ after D
+	slices.SortFunc(d.Orgs, func(a, b directory.Org) int { return c.CompareString(a.Name, b.Name) })
+	if h.services != nil {
+		if d.Services, err = h.services.ServiceOptions(ctx, maxFilterOptions); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -309,21 +394,25 @@ func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, _, err := h.list(r.Context(), r, p)
-	q := map[string]string{}
+	d := listData{Entries: res, Q: map[string]string{}}
 	for _, k := range []string{"from", "to", "service", "status", "code", "org"} {
-		q[k] = r.URL.Query().Get(k)
+		d.Q[k] = r.URL.Query().Get(k)
+	}
+	if oerr := h.options(r.Context(), p, &d); oerr != nil {
+		return oerr
 	}
 	if err != nil {
 		fe, ferr := web.FormErrors(err)
 		if ferr != nil {
 			return ferr
 		}
-		v := h.site.NewView(w, r, listData{Q: q})
+		d.Entries = platform.PageResult[EntryView]{}
+		v := h.site.NewView(w, r, d)
 		v.Errors = fe
 		h.site.Render(w, r, http.StatusUnprocessableEntity, "logweb/logs.html", v)
 		return nil
 	}
-	h.site.Page(w, r, "logweb/logs.html", listData{Entries: res, Q: q})
+	h.site.Page(w, r, "logweb/logs.html", d)
 	return nil
 }
 

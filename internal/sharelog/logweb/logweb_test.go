@@ -90,7 +90,7 @@ func TestLogScopesAndExport(t *testing.T) {
 		}
 		mux := http.NewServeMux()
 		api := platform.NewAPI(mux, "/api/v1", "t", "t")
-		if err := logweb.Register(mux, site, api, db, dir); err != nil {
+		if err := logweb.Register(mux, site, api, db, dir, codes{"a.svc": 7, "o.svc": 9}); err != nil {
 			t.Fatal(err)
 		}
 		srv := httptest.NewServer(ids.Authenticate(mux))
@@ -133,6 +133,9 @@ func TestLogScopesAndExport(t *testing.T) {
 			{"consumer", "?code=suspended", 1},
 			{"provider", "?status=ok", 1},
 			{"auditor", "?service=9", 0},
+			{"auditor", "?service=a.svc", 2},
+			{"auditor", "?org=PROV.B", 2},
+			{"provider", "?org=PROV.A&status=refused", 1},
 		} {
 			if got := count(tt.who, tt.query); got != tt.want {
 				t.Errorf("%s %s: %d entries, want %d", tt.who, tt.query, got, tt.want)
@@ -144,8 +147,32 @@ func TestLogScopesAndExport(t *testing.T) {
 		if status, body := get("consumer", "/api/v1/logs?from=2026-13-01"); status != 422 || !strings.Contains(body, `"field":"from"`) {
 			t.Errorf("bad date: %d %s", status, body)
 		}
-		if status, _ := get("consumer", "/api/v1/logs?org="+strconv.FormatInt(other.ID, 10)); status != 403 {
-			t.Errorf("org outside scope: %d", status)
+		for _, q := range []string{"?org=" + strconv.FormatInt(other.ID, 10), "?org=OTHER"} {
+			if status, _ := get("consumer", "/api/v1/logs"+q); status != 403 {
+				t.Errorf("org outside scope %s: %d", q, status)
+			}
+		}
+		for _, tt := range []struct{ query, field string }{
+			{"?service=no.such.svc", "service"}, {"?service=-3", "service"},
+			{"?org=NO.SUCH", "org"}, {"?org=0", "org"},
+		} {
+			if status, body := get("auditor", "/api/v1/logs"+tt.query); status != 422 || !strings.Contains(body, `"field":"`+tt.field+`"`) {
+				t.Errorf("%s: %d %s", tt.query, status, body)
+			}
+		}
+		// The page offers the organisations in scope and the services, and
+		// keeps the organisation in its export links.
+		if status, body := get("auditor", "/logs?org=PROV.B"); status != 200 {
+			t.Errorf("page: %d", status)
+		} else {
+			for _, want := range []string{`<option value="PROV.B" selected>`, `<option value="PROV.A">`, `<option value="a.svc">`, `org=PROV.B`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %s", want)
+				}
+			}
+			if strings.Contains(body, `value="OTHER"`) {
+				t.Error("page offers an organisation outside the scope")
+			}
 		}
 		res, _ := sharelog.Query(ctx, db, sharelog.Filter{})
 		var otherID int64
@@ -163,4 +190,22 @@ func TestLogScopesAndExport(t *testing.T) {
 			t.Errorf("export leaks calls outside the scope: %s", body)
 		}
 	})
+}
+
+// codes resolves service codes like the catalog does for the app.
+type codes map[string]int64
+
+func (c codes) ServiceID(_ context.Context, code string) (int64, error) {
+	if id, ok := c[code]; ok {
+		return id, nil
+	}
+	return 0, platform.NotFound("service")
+}
+
+func (c codes) ServiceOptions(context.Context, int) ([]logweb.ServiceOption, error) {
+	var out []logweb.ServiceOption
+	for code, id := range c {
+		out = append(out, logweb.ServiceOption{ID: id, Code: code, Name: "Service " + code})
+	}
+	return out, nil
 }
