@@ -5,7 +5,6 @@ import (
 
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
-	"github.com/govdx/govdx/internal/web"
 )
 
 // KeyResponse carries an account with its API key. The key is shown this
@@ -33,11 +32,8 @@ func (h *handlers) apiRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := filterFrom(r.URL.Query())
+	f, err := listFilter(r)
 	if err != nil {
-		return err
-	}
-	if f.Page, err = platform.PageFromRequest(r); err != nil {
 		return err
 	}
 	res, err := h.store.ListRequests(r.Context(), p, f)
@@ -67,11 +63,7 @@ func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
+	p, id, err := callerAndID(r, identity.RequireAPI, "connection request")
 	if err != nil {
 		return err
 	}
@@ -86,22 +78,6 @@ func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
 	platform.WriteJSON(w, http.StatusCreated, KeyResponse{Account: a, APIKey: key})
 	return nil
-}
-
-func (h *handlers) apiExportCSV(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	return h.export(w, r, p, "csv")
-}
-
-func (h *handlers) apiExportXLSX(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	return h.export(w, r, p, "xlsx")
 }
 
 func (h *handlers) apiAccounts(w http.ResponseWriter, r *http.Request) error {
@@ -136,11 +112,7 @@ func accountFilterFrom(r *http.Request) (AccountFilter, error) {
 }
 
 func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection account")
+	p, id, err := callerAndID(r, identity.RequireAPI, "connection account")
 	if err != nil {
 		return err
 	}
@@ -162,15 +134,7 @@ func (h *handlers) apiReminders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res := RemindersResponse{Items: items}
-	for _, it := range items {
-		if it.Overdue {
-			res.Counts.Overdue++
-		} else {
-			res.Counts.Nearing++
-		}
-	}
-	platform.WriteJSON(w, http.StatusOK, res)
+	platform.WriteJSON(w, http.StatusOK, RemindersResponse{Items: items, Counts: countReminders(items)})
 	return nil
 }
 
@@ -179,28 +143,16 @@ func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := platform.PageFromRequest(r)
+	d, err := h.inbox(r, p)
 	if err != nil {
 		return err
 	}
-	res, err := h.store.Inbox(r.Context(), p, web.Lang(r), InboxFilter{UnreadOnly: flag(r.URL.Query().Get("unread")), Page: page})
-	if err != nil {
-		return err
-	}
-	unread, err := h.store.UnreadCount(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, InboxResponse{Items: res.Items, NextCursor: res.NextCursor, Unread: unread})
+	platform.WriteJSON(w, http.StatusOK, InboxResponse{Items: d.Res.Items, NextCursor: d.Res.NextCursor, Unread: d.Unread})
 	return nil
 }
 
 func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "notification")
+	p, id, err := callerAndID(r, identity.RequireAPI, "notification")
 	if err != nil {
 		return err
 	}

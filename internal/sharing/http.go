@@ -61,8 +61,8 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	)
 	h := &handlers{site: site, store: s}
 	mux.HandleFunc("GET /requests", site.Handler(h.requestsPage))
-	mux.HandleFunc("GET /requests/export.csv", site.Handler(h.exportCSV))
-	mux.HandleFunc("GET /requests/export.xlsx", site.Handler(h.exportXLSX))
+	mux.HandleFunc("GET /requests/export.csv", site.Handler(h.exportAs(web.RequireLogin, "csv")))
+	mux.HandleFunc("GET /requests/export.xlsx", site.Handler(h.exportAs(web.RequireLogin, "xlsx")))
 	mux.HandleFunc("GET /requests/new", site.Handler(h.newRequestPage))
 	mux.HandleFunc("POST /requests", site.Handler(h.createRequestForm))
 	mux.HandleFunc("GET /requests/{id}", site.Handler(h.requestPage))
@@ -91,9 +91,9 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	api.Handle("POST", "/requests", platform.Op{Summary: "File a connection request with the D47-35.2 content; the provider's deadline is the rule in force on the day of receipt",
 		Tag: "sharing", Request: RequestInput{}, Response: Request{}, Status: http.StatusCreated}, h.apiCreateRequest)
 	api.Handle("GET", "/requests/export.csv", platform.Op{Summary: "Export the request list as CSV (UTF-8 with BOM)", Tag: "sharing",
-		Query: listQuery, Produces: "text/csv"}, h.apiExportCSV)
+		Query: listQuery, Produces: "text/csv"}, h.exportAs(identity.RequireAPI, "csv"))
 	api.Handle("GET", "/requests/export.xlsx", platform.Op{Summary: "Export the request list as an XLSX workbook", Tag: "sharing",
-		Query: listQuery, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, h.apiExportXLSX)
+		Query: listQuery, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, h.exportAs(identity.RequireAPI, "xlsx"))
 	api.Handle("GET", "/requests/{id}", platform.Op{Summary: "One connection request", Tag: "sharing", Response: Request{}}, identity.RecordOp("connection request", http.StatusOK, s.Request))
 	api.Handle("POST", "/requests/{id}/approve", platform.Op{Summary: "Approve: create the connection account (D47-35.3, D47-40); the API key is in this response only",
 		Tag: "sharing", Request: ApproveInput{}, Response: KeyResponse{}, Status: http.StatusCreated}, h.apiApprove)
@@ -127,6 +127,25 @@ func merge(ms ...map[string]string) map[string]string {
 	return out
 }
 
+// authFunc returns the caller of a request: identity.RequireAPI for the
+// API, web.RequireLogin for pages (each with its own 401).
+type authFunc func(*http.Request) (*identity.Principal, error)
+
+// callerAndID authenticates with auth, then reads the {id} of the path, so
+// a missing login is reported before a malformed id; kind names the record
+// in the 404.
+func callerAndID(r *http.Request, auth authFunc, kind string) (*identity.Principal, int64, error) {
+	p, err := auth(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(r, kind)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, id, nil
+}
+
 func pathID(r *http.Request, kind string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -136,6 +155,16 @@ func pathID(r *http.Request, kind string) (int64, error) {
 }
 
 func flag(v string) bool { return v == "1" || v == "true" || v == "on" }
+
+// listFilter reads the list filters and the page of a list request.
+func listFilter(r *http.Request) (RequestFilter, error) {
+	f, err := filterFrom(r.URL.Query())
+	if err != nil {
+		return f, err
+	}
+	f.Page, err = platform.PageFromRequest(r)
+	return f, err
+}
 
 // filterFrom reads the list filters of a query string.
 func filterFrom(q url.Values) (RequestFilter, error) {
@@ -168,6 +197,18 @@ func filterQuery(q url.Values) string {
 func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
+}
+
+// exportAs is the handler of the export in format, for the API or the
+// pages as auth says.
+func (h *handlers) exportAs(auth authFunc, format string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := auth(r)
+		if err != nil {
+			return err
+		}
+		return h.export(w, r, p, format)
+	}
 }
 
 func (h *handlers) export(w http.ResponseWriter, r *http.Request, p *identity.Principal, format string) error {

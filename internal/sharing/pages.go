@@ -38,11 +38,8 @@ func (h *handlers) requestsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := filterFrom(r.URL.Query())
+	f, err := listFilter(r)
 	if err != nil {
-		return err
-	}
-	if f.Page, err = platform.PageFromRequest(r); err != nil {
 		return err
 	}
 	res, err := h.store.ListRequests(r.Context(), p, f)
@@ -57,22 +54,6 @@ func (h *handlers) requestsPage(w http.ResponseWriter, r *http.Request) error {
 		Filters: template.URL(filterQuery(r.URL.Query())), Counts: counts,
 		CanFile: p.IsPlatformAdmin() || len(p.Scope(identity.PermRequestCreate)) > 0})
 	return nil
-}
-
-func (h *handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	return h.export(w, r, p, "csv")
-}
-
-func (h *handlers) exportXLSX(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	return h.export(w, r, p, "xlsx")
 }
 
 type newRequestData struct {
@@ -224,11 +205,7 @@ func (h *handlers) renderRequest(w http.ResponseWriter, r *http.Request, p *iden
 }
 
 func (h *handlers) requestPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -252,11 +229,7 @@ type keyData struct {
 }
 
 func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -282,11 +255,7 @@ func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) refuseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -298,11 +267,7 @@ func (h *handlers) refuseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection request")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -354,11 +319,7 @@ func (h *handlers) accountsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection account")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection account")
 	if err != nil {
 		return err
 	}
@@ -372,11 +333,7 @@ func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) revokeForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "connection account")
+	p, id, err := callerAndID(r, web.RequireLogin, "connection account")
 	if err != nil {
 		return err
 	}
@@ -406,15 +363,8 @@ func (h *handlers) remindersPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := remindersData{Items: items, Today: h.store.today().Time().Format("02/01/2006")}
-	for _, it := range items {
-		if it.Overdue {
-			d.Counts.Overdue++
-		} else {
-			d.Counts.Nearing++
-		}
-	}
-	h.site.Page(w, r, "sharing/reminders.html", d)
+	h.site.Page(w, r, "sharing/reminders.html", remindersData{Items: items, Counts: countReminders(items),
+		Today: h.store.today().Time().Format("02/01/2006")})
 	return nil
 }
 
@@ -429,29 +379,33 @@ func (h *handlers) inboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := platform.PageFromRequest(r)
+	d, err := h.inbox(r, p)
 	if err != nil {
 		return err
 	}
-	only := flag(r.URL.Query().Get("unread"))
-	res, err := h.store.Inbox(r.Context(), p, web.Lang(r), InboxFilter{UnreadOnly: only, Page: page})
-	if err != nil {
-		return err
-	}
-	unread, err := h.store.UnreadCount(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	h.site.Page(w, r, "sharing/inbox.html", inboxData{Res: res, Unread: unread, UnreadOnly: only})
+	h.site.Page(w, r, "sharing/inbox.html", d)
 	return nil
 }
 
-func (h *handlers) readForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
+// inbox reads the page of p's notifications the query asks for (cursor,
+// unread=true) with the unread count, for the API and the page.
+func (h *handlers) inbox(r *http.Request, p *identity.Principal) (inboxData, error) {
+	page, err := platform.PageFromRequest(r)
 	if err != nil {
-		return err
+		return inboxData{}, err
 	}
-	id, err := pathID(r, "notification")
+	d := inboxData{UnreadOnly: flag(r.URL.Query().Get("unread"))}
+	if d.Res, err = h.store.Inbox(r.Context(), p, web.Lang(r), InboxFilter{UnreadOnly: d.UnreadOnly, Page: page}); err != nil {
+		return inboxData{}, err
+	}
+	if d.Unread, err = h.store.UnreadCount(r.Context(), p); err != nil {
+		return inboxData{}, err
+	}
+	return d, nil
+}
+
+func (h *handlers) readForm(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := callerAndID(r, web.RequireLogin, "notification")
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,11 @@ type ReminderCounts struct {
 // CountReminders counts p's nearing and overdue requests.
 func (s *Store) CountReminders(ctx context.Context, p *identity.Principal) (ReminderCounts, error) {
 	rs, err := s.Reminders(ctx, p)
+	return countReminders(rs), err
+}
+
+// countReminders splits reminded requests into overdue and nearing ones.
+func countReminders(rs []Request) ReminderCounts {
 	var c ReminderCounts
 	for _, r := range rs {
 		if r.Overdue {
@@ -67,7 +72,7 @@ func (s *Store) CountReminders(ctx context.Context, p *identity.Principal) (Remi
 			c.Nearing++
 		}
 	}
-	return c, err
+	return c
 }
 
 // RemindDue puts a reminder in the provider's inbox (and mail outbox) for
