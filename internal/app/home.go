@@ -24,7 +24,7 @@ var homeMessages = map[string]string{
 	"Overdue legal deadlines":                         "Thời hạn pháp lý đã quá",
 	"Deadlines in the next 14 days":                   "Thời hạn trong 14 ngày tới",
 	"Request":                                         "Yêu cầu",
-	"due":                                             "hạn",
+	"Deadline":                                        "Hạn",
 	"overdue":                                         "quá hạn",
 	"working days left":                               "ngày làm việc còn lại",
 	"Nothing is waiting for you.":                     "Không có việc nào đang chờ.",

@@ -169,6 +169,16 @@ func (s *Site) funcs() template.FuncMap {
 					return ""
 				}
 				return v.In(VNZone).Format("02/01/2006")
+			case string:
+				// Civil dates travel as YYYY-MM-DD (deadlines, validity).
+				if d, err := time.Parse(time.DateOnly, v); err == nil {
+					return d.Format("02/01/2006")
+				}
+				return v
+			case fmt.Stringer:
+				if d, err := time.Parse(time.DateOnly, v.String()); err == nil {
+					return d.Format("02/01/2006")
+				}
 			}
 			return fmt.Sprint(t)
 		},
