@@ -1,6 +1,7 @@
 package opendata
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/govdx/govdx/internal/identity"
@@ -29,27 +30,27 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Response: platform.PageResult[Dataset]{}, Query: map[string]string{"q": "search words", "state": "draft, published or withdrawn",
 			"org_id": "organisation", "cursor": "page cursor", "limit": "page size"}}, h.apiList)
 	api.Handle("POST", "/opendata/datasets", platform.Op{Summary: "Create a draft dataset", Tag: tag,
-		Request: DatasetInput{}, Response: Dataset{}, Status: http.StatusCreated}, h.apiCreate)
+		Request: DatasetInput{}, Response: Dataset{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createDataset))
 	// managedDataset has the store method's shape; "id" is the 404 kind of pathID.
 	api.Handle("GET", "/opendata/datasets/{id}", platform.Op{Summary: "One dataset with its resources and their checks", Tag: tag,
 		Response: Dataset{}}, identity.RecordOp("id", http.StatusOK, h.managedDataset))
 	api.Handle("PUT", "/opendata/datasets/{id}", platform.Op{Summary: "Replace a dataset's metadata", Tag: tag,
-		Request: DatasetInput{}, Response: Dataset{}}, h.apiUpdate)
+		Request: DatasetInput{}, Response: Dataset{}}, identity.LoadedAction(http.StatusOK, h.pathDataset, h.updateDataset))
 	api.Handle("POST", "/opendata/datasets/{id}/publish", platform.Op{Summary: "Publish a dataset (refused while a resource is held by its check)", Tag: tag,
 		Request: publishRequest{}, Response: Dataset{}}, h.apiPublish)
 	api.Handle("POST", "/opendata/datasets/{id}/withdraw", platform.Op{Summary: "Withdraw a published dataset", Tag: tag,
-		Request: withdrawRequest{}, Response: Dataset{}}, h.apiWithdraw)
+		Request: withdrawRequest{}, Response: Dataset{}}, identity.LoadedAction(http.StatusOK, h.pathDataset, h.withdraw))
 	api.Handle("POST", "/opendata/datasets/{id}/resources", platform.Op{Summary: "Upload a file resource (multipart/form-data: name, description, format, resource_id to replace, confirm_no_personal_data, then file)",
 		Tag: tag, Response: Resource{}, Status: http.StatusCreated}, h.apiUpload)
 	api.Handle("POST", "/opendata/datasets/{id}/links", platform.Op{Summary: "Add a link resource (an open API, a file elsewhere)", Tag: tag,
-		Request: ResourceInput{}, Response: Resource{}, Status: http.StatusCreated}, h.apiLink)
+		Request: ResourceInput{}, Response: Resource{}, Status: http.StatusCreated}, identity.LoadedAction(http.StatusCreated, h.pathDataset, h.addLink))
 	api.Handle("GET", "/opendata/datasets/{id}/checks", platform.Op{Summary: "The kept publication checks of a dataset's resources", Tag: tag,
-		Response: []RevisionRecord{}}, h.apiChecks)
+		Response: []RevisionRecord{}}, identity.RecordOp("id", http.StatusOK, h.checkHistory))
 	api.Handle("POST", "/opendata/resources/{rid}/confirm", platform.Op{Summary: "Confirm a held resource may be published, with the reason", Tag: tag,
-		Request: confirmRequest{}, Response: Resource{}}, h.apiConfirm)
+		Request: confirmRequest{}, Response: Resource{}}, identity.LoadedAction(http.StatusOK, h.pathResource, h.confirm))
 	api.Handle("POST", "/opendata/resources/{rid}/discard", platform.Op{Summary: "Remove a held revision (and the resource if it never went live)", Tag: tag,
-		Status: http.StatusNoContent}, h.apiDiscard)
-	api.Handle("DELETE", "/opendata/resources/{rid}", platform.Op{Summary: "Remove a resource", Tag: tag, Status: http.StatusNoContent}, h.apiDeleteResource)
+		Status: http.StatusNoContent}, h.apiResourceOp(h.discard))
+	api.Handle("DELETE", "/opendata/resources/{rid}", platform.Op{Summary: "Remove a resource", Tag: tag, Status: http.StatusNoContent}, h.apiResourceOp(h.deleteResource))
 	api.Handle("GET", "/opendata/organizations/{id}/status", platform.Op{Summary: "Open-data plan, list review and update deadlines of an organisation", Tag: tag,
 		Public: true, Response: OrgStatus{}}, h.apiStatus)
 	api.Handle("POST", "/opendata/datasets/{name}/feedback", platform.Op{Summary: "Send feedback on a published dataset (no account needed)", Tag: tag,
@@ -58,21 +59,6 @@ func (h *handlers) registerAPI(api *platform.API) {
 		Public: true, Request: RequestInput{}, Response: DataRequest{}, Status: http.StatusCreated}, h.apiRequest)
 	api.Handle("GET", "/opendata/requests", platform.Op{Summary: "Data requests, most wanted first", Tag: tag, Public: true,
 		Response: []DataRequest{}, Query: map[string]string{"status": "new, accepted, planned, published or rejected"}}, h.apiRequests)
-}
-
-// apiManaged refuses a dataset the caller may not manage before any body is
-// read (404 before 400), which identity.RecordAction would not keep.
-func (h *handlers) apiManaged(r *http.Request) (*identity.Principal, Dataset, error) {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return nil, Dataset{}, err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, Dataset{}, err
-	}
-	d, err := h.managedDataset(r.Context(), p, id)
-	return p, d, err
 }
 
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
@@ -99,50 +85,10 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	var in DatasetInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.checkOrgAllowed(r.Context(), p, in.OrgID); err != nil {
-		return err
-	}
-	d, err := h.store.CreateDataset(r.Context(), p.UserID, in)
-	if err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.dataset.create", "dataset:"+d.Name, d.Title)
-	platform.WriteJSON(w, http.StatusCreated, d)
-	return nil
-}
-
-func (h *handlers) apiUpdate(w http.ResponseWriter, r *http.Request) error {
-	p, d, err := h.apiManaged(r)
-	if err != nil {
-		return err
-	}
-	var in DatasetInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	if err := h.checkOrgAllowed(r.Context(), p, in.OrgID); err != nil {
-		return err
-	}
-	out, err := h.store.UpdateDataset(r.Context(), p.UserID, d.ID, in)
-	if err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.dataset.update", "dataset:"+d.Name, in.VersionNote)
-	platform.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
+// apiPublish is not an identity.LoadedAction because its body is optional;
+// the dataset is still refused (404) before the body is read (400).
 func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) error {
-	p, d, err := h.apiManaged(r)
+	p, d, err := h.callerDataset(r, identity.RequireAPI)
 	if err != nil {
 		return err
 	}
@@ -161,24 +107,6 @@ func (h *handlers) apiPublish(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
-	p, d, err := h.apiManaged(r)
-	if err != nil {
-		return err
-	}
-	var in withdrawRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	out, err := h.store.Withdraw(r.Context(), p.UserID, d.ID, in.Reason)
-	if err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.dataset.withdraw", "dataset:"+d.Name, in.Reason)
-	platform.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
 func (h *handlers) apiUpload(w http.ResponseWriter, r *http.Request) error {
 	res, _, err := h.receiveUpload(w, r, false)
 	if err != nil {
@@ -188,92 +116,20 @@ func (h *handlers) apiUpload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) apiLink(w http.ResponseWriter, r *http.Request) error {
-	p, d, err := h.apiManaged(r)
-	if err != nil {
-		return err
+// apiResourceOp turns an action on the path's {rid} resource into a
+// handler answering 204.
+func (h *handlers) apiResourceOp(act func(context.Context, *identity.Principal, Resource) error) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, res, _, err := h.callerResource(r, identity.RequireAPI)
+		if err != nil {
+			return err
+		}
+		if err := act(r.Context(), p, res); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	var in ResourceInput
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	res, err := h.store.AddLink(r.Context(), p.UserID, d.ID, in)
-	if err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.resource.link", "resource:"+res.UID, in.URL)
-	platform.WriteJSON(w, http.StatusCreated, res)
-	return nil
-}
-
-func (h *handlers) apiChecks(w http.ResponseWriter, r *http.Request) error {
-	_, d, err := h.apiManaged(r)
-	if err != nil {
-		return err
-	}
-	hist, err := h.store.CheckHistory(r.Context(), d.ID)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, hist)
-	return nil
-}
-
-func (h *handlers) apiResource(r *http.Request) (*identity.Principal, Resource, error) {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return nil, Resource{}, err
-	}
-	id, err := pathID(r, "rid")
-	if err != nil {
-		return nil, Resource{}, err
-	}
-	res, _, err := h.managedResource(r.Context(), p, id)
-	return p, res, err
-}
-
-func (h *handlers) apiConfirm(w http.ResponseWriter, r *http.Request) error {
-	p, res, err := h.apiResource(r)
-	if err != nil {
-		return err
-	}
-	var in confirmRequest
-	if err := platform.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	out, err := h.store.Confirm(r.Context(), p.UserID, res.ID, in.Note)
-	if err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.check.confirm", "resource:"+res.UID, in.Note)
-	platform.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *handlers) apiDiscard(w http.ResponseWriter, r *http.Request) error {
-	p, res, err := h.apiResource(r)
-	if err != nil {
-		return err
-	}
-	if err := h.store.Discard(r.Context(), p.UserID, res.ID); err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.check.discard", "resource:"+res.UID, res.Name)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (h *handlers) apiDeleteResource(w http.ResponseWriter, r *http.Request) error {
-	p, res, err := h.apiResource(r)
-	if err != nil {
-		return err
-	}
-	if err := h.store.DeleteResource(r.Context(), p.UserID, res.ID); err != nil {
-		return err
-	}
-	h.audit(r.Context(), p, "opendata.resource.delete", "resource:"+res.UID, res.Name)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func (h *handlers) apiStatus(w http.ResponseWriter, r *http.Request) error {

@@ -153,11 +153,7 @@ func (h *handlers) createDatasetForm(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	in := datasetInputFrom(r)
-	err = h.checkOrgAllowed(r.Context(), p, in.OrgID)
-	var d Dataset
-	if err == nil {
-		d, err = h.store.CreateDataset(r.Context(), p.UserID, in)
-	}
+	d, err := h.createDataset(r.Context(), p, in)
 	if err != nil {
 		fe, err := web.FormErrors(err)
 		if err != nil {
@@ -172,7 +168,6 @@ func (h *handlers) createDatasetForm(w http.ResponseWriter, r *http.Request) err
 		h.site.Render(w, r, http.StatusUnprocessableEntity, "opendata/dataset_new.html", v)
 		return nil
 	}
-	h.audit(r.Context(), p, "opendata.dataset.create", "dataset:"+d.Name, d.Title)
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Draft created. Add its resources, then publish it.")
 	return nil
 }
@@ -247,16 +242,7 @@ func (h *handlers) redisplay(w http.ResponseWriter, r *http.Request, id int64, e
 }
 
 func (h *handlers) loadManaged(r *http.Request) (*identity.Principal, Dataset, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, Dataset{}, err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, Dataset{}, err
-	}
-	d, err := h.managedDataset(r.Context(), p, id)
-	return p, d, err
+	return h.callerDataset(r, web.RequireLogin)
 }
 
 func (h *handlers) updateDatasetForm(w http.ResponseWriter, r *http.Request) error {
@@ -265,13 +251,9 @@ func (h *handlers) updateDatasetForm(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	in := datasetInputFrom(r)
-	if err := h.checkOrgAllowed(r.Context(), p, in.OrgID); err != nil {
+	if _, err := h.updateDataset(r.Context(), p, d, in); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	if _, err := h.store.UpdateDataset(r.Context(), p.UserID, d.ID, in); err != nil {
-		return h.redisplay(w, r, d.ID, err)
-	}
-	h.audit(r.Context(), p, "opendata.dataset.update", "dataset:"+d.Name, in.VersionNote)
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Saved.")
 	return nil
 }
@@ -294,10 +276,9 @@ func (h *handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.Withdraw(r.Context(), p.UserID, d.ID, r.PostFormValue("reason")); err != nil {
+	if _, err := h.withdraw(r.Context(), p, d, withdrawRequest{Reason: r.PostFormValue("reason")}); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	h.audit(r.Context(), p, "opendata.dataset.withdraw", "dataset:"+d.Name, r.PostFormValue("reason"))
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Withdrawn from the portal.")
 	return nil
 }
@@ -322,7 +303,7 @@ func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := ResourceInput{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Format: r.PostFormValue("format"),
 		URL: r.PostFormValue("url"), ConfirmNoPersonalData: isOn(r.PostFormValue("confirm_no_personal_data")), ConfirmNote: r.PostFormValue("confirm_note")}
-	res, err := h.store.AddLink(r.Context(), p.UserID, d.ID, in)
+	res, err := h.addLink(r.Context(), p, d, in)
 	if err != nil {
 		e := platform.AsError(err)
 		if e.Class == platform.EInvalid {
@@ -330,7 +311,6 @@ func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	h.audit(r.Context(), p, "opendata.resource.link", "resource:"+res.UID, in.URL)
 	notice := "Link added."
 	if res.Blocked() {
 		notice = "Link added; it is held until an officer confirms it holds no personal information."
@@ -340,16 +320,7 @@ func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) loadManagedResource(r *http.Request) (*identity.Principal, Resource, Dataset, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, Resource{}, Dataset{}, err
-	}
-	id, err := pathID(r, "rid")
-	if err != nil {
-		return nil, Resource{}, Dataset{}, err
-	}
-	res, d, err := h.managedResource(r.Context(), p, id)
-	return p, res, d, err
+	return h.callerResource(r, web.RequireLogin)
 }
 
 func (h *handlers) confirmForm(w http.ResponseWriter, r *http.Request) error {
@@ -357,16 +328,13 @@ func (h *handlers) confirmForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	note := r.PostFormValue("note")
-	if _, err := h.store.Confirm(r.Context(), p.UserID, res.ID, note); err != nil {
+	if _, err := h.confirm(r.Context(), p, res, confirmRequest{Note: r.PostFormValue("note")}); err != nil {
 		e := platform.AsError(err)
 		if e.Class == platform.EInvalid || e.Class == platform.EConflict {
 			return h.renderManageDataset(w, r, d.ID, map[string]string{"confirm-" + strconv.FormatInt(res.ID, 10): e.Message}, platform.StatusOf(e.Class))
 		}
 		return err
 	}
-	// D47-20.1: who decided that held content may be published, and why, is on record.
-	h.audit(r.Context(), p, "opendata.check.confirm", "resource:"+res.UID, note)
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Confirmed: the resource may be published.")
 	return nil
 }
@@ -376,10 +344,9 @@ func (h *handlers) discardForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.store.Discard(r.Context(), p.UserID, res.ID); err != nil {
+	if err := h.discard(r.Context(), p, res); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	h.audit(r.Context(), p, "opendata.check.discard", "resource:"+res.UID, res.Name)
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "The held file was removed.")
 	return nil
 }
@@ -389,10 +356,9 @@ func (h *handlers) deleteResourceForm(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := h.store.DeleteResource(r.Context(), p.UserID, res.ID); err != nil {
+	if err := h.deleteResource(r.Context(), p, res); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	h.audit(r.Context(), p, "opendata.resource.delete", "resource:"+res.UID, res.Name)
 	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Resource removed.")
 	return nil
 }

@@ -34,11 +34,7 @@ func (h *handlers) receiveUpload(w http.ResponseWriter, r *http.Request, page bo
 	if p == nil {
 		return Resource{}, Dataset{}, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required")
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return Resource{}, Dataset{}, err
-	}
-	d, err := h.managedDataset(ctx, p, id)
+	d, err := h.pathDataset(r, p)
 	if err != nil {
 		return Resource{}, Dataset{}, err
 	}
