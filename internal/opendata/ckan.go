@@ -129,6 +129,18 @@ func (p ckanParams) natural(key string, def int) (int, *ckanError) {
 	return n, nil
 }
 
+// window reads the limit (def when absent) and offset of a list action,
+// checked in that order.
+func (p ckanParams) window(def int) (offset, limit int, err *ckanError) {
+	if limit, err = p.natural("limit", def); err != nil {
+		return 0, 0, err
+	}
+	if offset, err = p.natural("offset", 0); err != nil {
+		return 0, 0, err
+	}
+	return offset, limit, nil
+}
+
 func (p ckanParams) integer(key string, def int) (int, *ckanError) {
 	if !p.has(key) || p.str(key) == "" {
 		return def, nil
@@ -306,11 +318,7 @@ func (h *handlers) ckanHelpShow(r *http.Request, p ckanParams) (any, *ckanError)
 }
 
 func (h *handlers) ckanPackageList(r *http.Request, p ckanParams) (any, *ckanError) {
-	limit, err := p.natural("limit", -1)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := p.natural("offset", 0)
+	offset, limit, err := p.window(-1)
 	if err != nil {
 		return nil, err
 	}
@@ -642,18 +650,9 @@ func (h *handlers) ckanPackageSearch(r *http.Request, p ckanParams) (any, *ckanE
 		return nil, err
 	}
 	res := h.store.Search(r.Context(), q)
-	ids := make([]int64, len(res.Docs))
-	for i, d := range res.Docs {
-		ids[i] = d.ID
-	}
-	ds, serr := h.store.PublishedByIDs(r.Context(), ids)
-	if serr != nil {
-		return nil, internal(r, serr, "datasets")
-	}
-	base := baseURL(r)
-	results := make([]ckanPackage, 0, len(ds))
-	for _, d := range ds {
-		results = append(results, ckanPackageOf(base, d))
+	results, err := h.ckanPackages(r, res)
+	if err != nil {
+		return nil, err
 	}
 	facets := map[string]map[string]int{}
 	searchFacets := map[string]any{}
@@ -680,11 +679,7 @@ func (h *handlers) ckanOrganizationList(r *http.Request, p ckanParams) (any, *ck
 	if err != nil {
 		return nil, err
 	}
-	limit, err := p.natural("limit", -1)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := p.natural("offset", 0)
+	offset, limit, err := p.window(-1)
 	if err != nil {
 		return nil, err
 	}
@@ -746,7 +741,12 @@ func (h *handlers) ckanOrganizationShow(r *http.Request, p ckanParams) (any, *ck
 
 // packagesWhere returns up to 1000 package dicts matching a filter.
 func (h *handlers) packagesWhere(r *http.Request, f Filter) ([]ckanPackage, *ckanError) {
-	res := h.store.Search(r.Context(), Query{Filters: []Filter{f}, Rows: ckanMaxRows, Sort: []SortKey{{"name", false}}})
+	return h.ckanPackages(r, h.store.Search(r.Context(), Query{Filters: []Filter{f}, Rows: ckanMaxRows, Sort: []SortKey{{"name", false}}}))
+}
+
+// ckanPackages loads the published datasets of a search result, in its
+// order, as package dicts.
+func (h *handlers) ckanPackages(r *http.Request, res Result) ([]ckanPackage, *ckanError) {
 	ids := make([]int64, len(res.Docs))
 	for i, d := range res.Docs {
 		ids[i] = d.ID
@@ -777,11 +777,7 @@ func (h *handlers) ckanGroupList(r *http.Request, p ckanParams) (any, *ckanError
 	if err != nil {
 		return nil, err
 	}
-	limit, err := p.natural("limit", -1)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := p.natural("offset", 0)
+	offset, limit, err := p.window(-1)
 	if err != nil {
 		return nil, err
 	}
@@ -881,28 +877,14 @@ func (h *handlers) ckanLicenseList(r *http.Request, p ckanParams) (any, *ckanErr
 }
 
 func (h *handlers) ckanCurrentPackages(r *http.Request, p ckanParams) (any, *ckanError) {
-	limit, err := p.natural("limit", 10)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := p.natural("offset", 0)
+	offset, limit, err := p.window(10)
 	if err != nil {
 		return nil, err
 	}
 	q := Query{Start: offset, Rows: min(limit, ckanMaxRows), Sort: []SortKey{{"metadata_modified", true}}}
-	res := h.store.Search(r.Context(), q)
-	ids := make([]int64, len(res.Docs))
-	for i, d := range res.Docs {
-		ids[i] = d.ID
-	}
-	ds, serr := h.store.PublishedByIDs(r.Context(), ids)
-	if serr != nil {
-		return nil, internal(r, serr, "datasets")
-	}
-	base := baseURL(r)
-	out := make([]ckanPackage, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, ckanPackageOf(base, d))
+	out, err := h.ckanPackages(r, h.store.Search(r.Context(), q))
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
