@@ -93,9 +93,8 @@ func (h *handlers) registerAPI(api *platform.API) {
 		{"retire", ToRetired, "Retire a published service"},
 		{"draft", ToDraft, "Return a ready or retired service to draft"},
 	} {
-		to := tr.to
 		api.Handle("POST", "/catalog/services/{ref}/"+tr.path, platform.Op{Summary: tr.summary, Tag: tag, Response: Service{}},
-			func(w http.ResponseWriter, r *http.Request) error { return h.apiTransition(w, r, to) })
+			loadedOp(h.editableService, h.transition(tr.to)))
 	}
 	api.Handle("GET", "/catalog/services/{ref}/versions", platform.Op{Summary: "Version history of a service with field-level changes (D47-25.2)",
 		Tag: tag, Public: true, Response: []Version{}}, h.apiVersions)
@@ -110,7 +109,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("PUT", "/catalog/databases/{id}", platform.Op{Summary: "Replace a database entry", Tag: tag,
 		Request: DatabaseInput{}, Response: Database{}}, identity.LoadedAction(http.StatusOK, h.editableDatabase, h.updateDatabase))
 	api.Handle("POST", "/catalog/databases/{id}/publish", platform.Op{Summary: "Publish a database entry", Tag: tag,
-		Response: Database{}}, h.apiPublishDatabase)
+		Response: Database{}}, loadedOp(h.editableDatabase, h.publishDatabase))
 
 	api.Handle("GET", "/catalog/regulations", platform.Op{Summary: "List usage regulations (D47-22)", Tag: tag, Public: true,
 		Response: platform.PageResult[Regulation]{}, Query: with(map[string]string{"owner": "organisation id", "database": "database id"})}, h.apiRegulations)
@@ -121,7 +120,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("PUT", "/catalog/regulations/{id}", platform.Op{Summary: "Replace a usage regulation", Tag: tag,
 		Request: RegulationInput{}, Response: Regulation{}}, identity.LoadedAction(http.StatusOK, h.editableRegulation, h.updateRegulation))
 	api.Handle("POST", "/catalog/regulations/{id}/publish", platform.Op{Summary: "Publish a usage regulation", Tag: tag,
-		Response: Regulation{}}, h.apiPublishRegulation)
+		Response: Regulation{}}, loadedOp(h.editableRegulation, h.publishRegulation))
 
 	api.Handle("GET", "/catalog/proposals", platform.Op{Summary: "National database list proposals I may see (D47-12)", Tag: tag,
 		Response: platform.PageResult[Proposal]{}, Query: with(map[string]string{"state": "draft, submitted, approved or rejected"})}, h.apiProposals)
@@ -184,6 +183,28 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/catalog/export", platform.Op{Summary: "Export services and databases I may see as CSV or XLSX", Tag: tag, Public: true,
 		Produces: "application/octet-stream", Query: map[string]string{"type": "services or databases (CSV: required; XLSX: both when empty)",
 			"format": "csv or xlsx"}}, h.export)
+}
+
+// loadedOp is identity.LoadedAction for an action without a body: the
+// record's 404 or 403, then act, then the result as JSON.
+func loadedOp[Rec, Out any](load func(*http.Request, *identity.Principal) (Rec, error),
+	act func(context.Context, *identity.Principal, Rec) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := identity.RequireAPI(r)
+		if err != nil {
+			return err
+		}
+		rec, err := load(r, p)
+		if err != nil {
+			return err
+		}
+		out, err := act(r.Context(), p, rec)
+		if err != nil {
+			return err
+		}
+		platform.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
 }
 
 // --- search ---
@@ -264,21 +285,10 @@ func (h *handlers) updateService(ctx context.Context, p *identity.Principal, sv 
 	return h.store.UpdateService(ctx, ActorOf(p), sv.ID, in)
 }
 
-func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, to Transition) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
+func (h *handlers) transition(to Transition) recordAct[Service] {
+	return func(ctx context.Context, p *identity.Principal, sv Service) (Service, error) {
+		return h.store.Transition(ctx, ActorOf(p), sv.ID, to)
 	}
-	sv, err := h.editableService(r, p)
-	if err != nil {
-		return err
-	}
-	sv, err = h.store.Transition(r.Context(), ActorOf(p), sv.ID, to)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, sv)
-	return nil
 }
 
 func (h *handlers) versionsFor(r *http.Request) ([]Version, Service, error) {
@@ -361,21 +371,8 @@ func (h *handlers) updateDatabase(ctx context.Context, p *identity.Principal, d 
 	return h.store.UpdateDatabase(ctx, ActorOf(p), d.ID, in)
 }
 
-func (h *handlers) apiPublishDatabase(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.editableDatabase(r, p)
-	if err != nil {
-		return err
-	}
-	d, err = h.store.PublishDatabase(r.Context(), ActorOf(p), d.ID)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, d)
-	return nil
+func (h *handlers) publishDatabase(ctx context.Context, p *identity.Principal, d Database) (Database, error) {
+	return h.store.PublishDatabase(ctx, ActorOf(p), d.ID)
 }
 
 // --- regulations ---
@@ -426,21 +423,8 @@ func (h *handlers) updateRegulation(ctx context.Context, p *identity.Principal, 
 	return h.store.UpdateRegulation(ctx, ActorOf(p), reg.ID, in)
 }
 
-func (h *handlers) apiPublishRegulation(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	reg, err := h.editableRegulation(r, p)
-	if err != nil {
-		return err
-	}
-	reg, err = h.store.PublishRegulation(r.Context(), ActorOf(p), reg.ID)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, reg)
-	return nil
+func (h *handlers) publishRegulation(ctx context.Context, p *identity.Principal, reg Regulation) (Regulation, error) {
+	return h.store.PublishRegulation(ctx, ActorOf(p), reg.ID)
 }
 
 // --- proposals ---
@@ -751,7 +735,12 @@ func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error
 // --- upstream allow-list (platform administrators) ---
 
 func requireAdmin(r *http.Request) (*identity.Principal, error) {
-	p, err := identity.RequireAPI(r)
+	return platformAdmin(identity.RequireAPI(r))
+}
+
+// platformAdmin passes on a logged-in platform administrator: 403 for
+// anyone else, after the login's own error.
+func platformAdmin(p *identity.Principal, err error) (*identity.Principal, error) {
 	if err != nil {
 		return nil, err
 	}

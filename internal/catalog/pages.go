@@ -30,29 +30,32 @@ func (h *handlers) registerPages(mux *http.ServeMux) {
 	handle("GET /catalog/export", h.export)
 	handle("GET /catalog/available", h.availablePage)
 
-	handle("GET /catalog/services/new", h.newServicePage)
-	handle("POST /catalog/services", h.createServiceForm)
+	services := h.serviceForm()
+	handle("GET /catalog/services/new", services.newPage(h))
+	handle("POST /catalog/services", services.createForm(h))
 	handle("GET /catalog/services/{ref}", h.servicePage)
-	handle("GET /catalog/services/{ref}/edit", h.editServicePage)
-	handle("POST /catalog/services/{ref}", h.updateServiceForm)
+	handle("GET /catalog/services/{ref}/edit", services.editPage(h))
+	handle("POST /catalog/services/{ref}", services.updateForm(h))
 	handle("POST /catalog/services/{ref}/status", h.serviceStatusForm)
 	handle("GET /catalog/services/{ref}/history", h.historyPage)
 
+	databases := h.databaseForm()
 	handle("GET /catalog/databases", h.databasesPage)
-	handle("GET /catalog/databases/new", h.newDatabasePage)
-	handle("POST /catalog/databases", h.createDatabaseForm)
+	handle("GET /catalog/databases/new", databases.newPage(h))
+	handle("POST /catalog/databases", databases.createForm(h))
 	handle("GET /catalog/databases/{id}", h.databasePage)
-	handle("GET /catalog/databases/{id}/edit", h.editDatabasePage)
-	handle("POST /catalog/databases/{id}", h.updateDatabaseForm)
-	handle("POST /catalog/databases/{id}/publish", h.publishDatabaseForm)
+	handle("GET /catalog/databases/{id}/edit", databases.editPage(h))
+	handle("POST /catalog/databases/{id}", databases.updateForm(h))
+	handle("POST /catalog/databases/{id}/publish", databases.actionForm(h.publishDatabase, "Published."))
 
+	regulations := h.regulationForm()
 	handle("GET /catalog/regulations", h.regulationsPage)
-	handle("GET /catalog/regulations/new", h.newRegulationPage)
-	handle("POST /catalog/regulations", h.createRegulationForm)
+	handle("GET /catalog/regulations/new", regulations.newPage(h))
+	handle("POST /catalog/regulations", regulations.createForm(h))
 	handle("GET /catalog/regulations/{id}", h.regulationPage)
-	handle("GET /catalog/regulations/{id}/edit", h.editRegulationPage)
-	handle("POST /catalog/regulations/{id}", h.updateRegulationForm)
-	handle("POST /catalog/regulations/{id}/publish", h.publishRegulationForm)
+	handle("GET /catalog/regulations/{id}/edit", regulations.editPage(h))
+	handle("POST /catalog/regulations/{id}", regulations.updateForm(h))
+	handle("POST /catalog/regulations/{id}/publish", regulations.actionForm(h.publishRegulation, "Published."))
 
 	handle("GET /catalog/codelists", h.codeListsPage)
 	handle("POST /catalog/codelists", h.createCodeListForm)
@@ -60,22 +63,24 @@ func (h *handlers) registerPages(mux *http.ServeMux) {
 	handle("GET /catalog/codelists/{id}/entries.csv", h.apiEntriesCSV)
 	handle("POST /catalog/codelists/{id}/import", h.importForm)
 
+	elements := h.elementForm()
 	handle("GET /catalog/dictionary", h.dictionaryPage)
 	handle("POST /catalog/dictionary", h.createElementForm)
 	handle("GET /catalog/dictionary/{id}", h.elementPage)
-	handle("GET /catalog/dictionary/{id}/edit", h.editElementPage)
-	handle("POST /catalog/dictionary/{id}", h.updateElementForm)
+	handle("GET /catalog/dictionary/{id}/edit", elements.editPage(h))
+	handle("POST /catalog/dictionary/{id}", elements.updateForm(h))
 
 	handle("GET /catalog/reviews", h.reviewsPage)
 	handle("GET /catalog/reviews/{org}", h.reviewPage)
 	handle("POST /catalog/reviews/{org}", h.recordReviewForm)
 
+	proposals := h.proposalForm()
 	handle("GET /catalog/proposals", h.proposalsPage)
-	handle("GET /catalog/proposals/new", h.newProposalPage)
-	handle("POST /catalog/proposals", h.createProposalForm)
+	handle("GET /catalog/proposals/new", proposals.newPage(h))
+	handle("POST /catalog/proposals", proposals.createForm(h))
 	handle("GET /catalog/proposals/{id}", h.proposalPage)
-	handle("GET /catalog/proposals/{id}/edit", h.editProposalPage)
-	handle("POST /catalog/proposals/{id}", h.updateProposalForm)
+	handle("GET /catalog/proposals/{id}/edit", proposals.editPage(h))
+	handle("POST /catalog/proposals/{id}", proposals.updateForm(h))
 	handle("POST /catalog/proposals/{id}/move", h.moveProposalForm)
 
 	handle("GET /catalog/upstream-hosts", h.hostsPage)
@@ -230,40 +235,25 @@ func (h *handlers) showForm(w http.ResponseWriter, r *http.Request, p *identity.
 	return nil
 }
 
-func (h *handlers) newServicePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+// withQuery carries a query parameter of the page into a new form's field,
+// e.g. the organisation a "new service" link was followed from.
+func withQuery(form url.Values, r *http.Request, param, field string) url.Values {
+	if v := r.URL.Query().Get(param); v != "" {
+		form.Set(field, v)
 	}
-	form := url.Values{"form": {"default"}, "method": {"online"}, "schema": {"{\n  \"type\": \"object\",\n  \"properties\": {\n  }\n}"}}
-	if o := r.URL.Query().Get("org"); o != "" {
-		form.Set("provider_org_id", o)
-	}
-	return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services", "/catalog", false, nil, form, nil)
+	return form
 }
 
-func (h *handlers) createServiceForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) serviceForm() recordForm[Service, ServiceInput] {
+	return recordForm[Service, ServiceInput]{
+		template: "catalog/service_form.html", base: "/catalog/services", cancel: "/catalog", created: "Service created as a draft.",
+		id: func(sv Service) int64 { return sv.ID },
+		blank: func(r *http.Request) url.Values {
+			return withQuery(url.Values{"form": {"default"}, "method": {"online"},
+				"schema": {"{\n  \"type\": \"object\",\n  \"properties\": {\n  }\n}"}}, r, "org", "provider_org_id")
+		},
+		values: serviceValues, load: h.editableService, parse: h.parseServiceForm, create: h.createService, update: h.updateService,
 	}
-	in, nums, err := h.parseServiceForm(r)
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id")
-	}
-	var sv Service
-	if err == nil {
-		sv, err = h.store.CreateService(r.Context(), ActorOf(p), in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nums)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services", "/catalog", false, nil, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), "Service created as a draft.")
-	return nil
 }
 
 type serviceData struct {
@@ -313,47 +303,6 @@ func (h *handlers) servicePage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.site.Page(w, r, "catalog/service.html", d)
-	return nil
-}
-
-func (h *handlers) editServicePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	sv, err := h.editableService(r, p)
-	if err != nil {
-		return err
-	}
-	return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services/"+itoa(sv.ID), "/catalog/services/"+itoa(sv.ID),
-		true, sv, serviceValues(sv), nil)
-}
-
-func (h *handlers) updateServiceForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	sv, err := h.editableService(r, p)
-	if err != nil {
-		return err
-	}
-	in, nums, err := h.parseServiceForm(r)
-	if err == nil && in.ProviderOrgID != sv.ProviderOrgID {
-		err = h.canOwn(r.Context(), p, in.ProviderOrgID, "provider_org_id")
-	}
-	if err == nil {
-		_, err = h.store.UpdateService(r.Context(), ActorOf(p), sv.ID, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nums)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/service_form.html", "/catalog/services/"+itoa(sv.ID), "/catalog/services/"+itoa(sv.ID),
-			true, sv, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/services/"+itoa(sv.ID), "Saved.")
 	return nil
 }
 
@@ -412,37 +361,13 @@ func (h *handlers) databasesPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) newDatabasePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) databaseForm() recordForm[Database, DatabaseInput] {
+	return recordForm[Database, DatabaseInput]{
+		template: "catalog/database_form.html", base: "/catalog/databases", cancel: "/catalog/databases", created: "Database created as a draft.",
+		id:     func(d Database) int64 { return d.ID },
+		blank:  func(*http.Request) url.Values { return url.Values{"kind": {"shared"}} },
+		values: databaseValues, load: h.editableDatabase, parse: h.parseDatabaseForm, create: h.createDatabase, update: h.updateDatabase,
 	}
-	return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases", "/catalog/databases", false, nil,
-		url.Values{"kind": {"shared"}}, nil)
-}
-
-func (h *handlers) createDatabaseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	in, nums, err := h.parseDatabaseForm(r)
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	var d Database
-	if err == nil {
-		d, err = h.store.CreateDatabase(r.Context(), ActorOf(p), in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nums)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases", "/catalog/databases", false, nil, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Database created as a draft.")
-	return nil
 }
 
 func (h *handlers) databasePage(w http.ResponseWriter, r *http.Request) error {
@@ -464,63 +389,6 @@ func (h *handlers) databasePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) editDatabasePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.editableDatabase(r, p)
-	if err != nil {
-		return err
-	}
-	return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases/"+itoa(d.ID), "/catalog/databases/"+itoa(d.ID),
-		true, d, databaseValues(d), nil)
-}
-
-func (h *handlers) updateDatabaseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.editableDatabase(r, p)
-	if err != nil {
-		return err
-	}
-	in, nums, err := h.parseDatabaseForm(r)
-	if err == nil && in.OwnerOrgID != d.OwnerOrgID {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	if err == nil {
-		_, err = h.store.UpdateDatabase(r.Context(), ActorOf(p), d.ID, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nums)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/database_form.html", "/catalog/databases/"+itoa(d.ID), "/catalog/databases/"+itoa(d.ID),
-			true, d, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Saved.")
-	return nil
-}
-
-func (h *handlers) publishDatabaseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.editableDatabase(r, p)
-	if err != nil {
-		return err
-	}
-	if _, err := h.store.PublishDatabase(r.Context(), ActorOf(p), d.ID); err != nil {
-		return err
-	}
-	web.Redirect(w, r, "/catalog/databases/"+itoa(d.ID), "Published.")
-	return nil
-}
-
 // --- regulations ---
 
 func (h *handlers) regulationsPage(w http.ResponseWriter, r *http.Request) error {
@@ -537,40 +405,17 @@ func (h *handlers) regulationsPage(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (h *handlers) newRegulationPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) regulationForm() recordForm[Regulation, RegulationInput] {
+	return recordForm[Regulation, RegulationInput]{
+		template: "catalog/regulation_form.html", base: "/catalog/regulations", cancel: "/catalog/regulations",
+		created: "Usage regulation created as a draft.",
+		id:      func(reg Regulation) int64 { return reg.ID },
+		blank: func(r *http.Request) url.Values {
+			return withQuery(url.Values{"auth_required": {"1"}, "validity_hours": {"0"}, "log_retention_days": {"1825"}}, r, "database", "database_id")
+		},
+		values: regulationValues, load: h.editableRegulation, parse: noLines(parseRegulationForm),
+		create: h.createRegulation, update: h.updateRegulation,
 	}
-	form := url.Values{"auth_required": {"1"}, "validity_hours": {"0"}, "log_retention_days": {"1825"}}
-	if d := r.URL.Query().Get("database"); d != "" {
-		form.Set("database_id", d)
-	}
-	return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations", "/catalog/regulations", false, nil, form, nil)
-}
-
-func (h *handlers) createRegulationForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	in, err := parseRegulationForm(r)
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	var reg Regulation
-	if err == nil {
-		reg, err = h.store.CreateRegulation(r.Context(), ActorOf(p), in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations", "/catalog/regulations", false, nil, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Usage regulation created as a draft.")
-	return nil
 }
 
 func (h *handlers) regulationPage(w http.ResponseWriter, r *http.Request) error {
@@ -591,63 +436,6 @@ func (h *handlers) regulationPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	h.site.Page(w, r, "catalog/regulation.html", map[string]any{"Reg": reg, "Services": svs.Items, "DB": db,
 		"CanManage": mayManage(p, reg.ownerPath), "ValidityHours": reg.ValiditySeconds / 3600})
-	return nil
-}
-
-func (h *handlers) editRegulationPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	reg, err := h.editableRegulation(r, p)
-	if err != nil {
-		return err
-	}
-	return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations/"+itoa(reg.ID), "/catalog/regulations/"+itoa(reg.ID),
-		true, reg, regulationValues(reg), nil)
-}
-
-func (h *handlers) updateRegulationForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	reg, err := h.editableRegulation(r, p)
-	if err != nil {
-		return err
-	}
-	in, err := parseRegulationForm(r)
-	if err == nil && in.OwnerOrgID != reg.OwnerOrgID {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	if err == nil {
-		_, err = h.store.UpdateRegulation(r.Context(), ActorOf(p), reg.ID, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/regulation_form.html", "/catalog/regulations/"+itoa(reg.ID), "/catalog/regulations/"+itoa(reg.ID),
-			true, reg, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Saved.")
-	return nil
-}
-
-func (h *handlers) publishRegulationForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	reg, err := h.editableRegulation(r, p)
-	if err != nil {
-		return err
-	}
-	if _, err := h.store.PublishRegulation(r.Context(), ActorOf(p), reg.ID); err != nil {
-		return err
-	}
-	web.Redirect(w, r, "/catalog/regulations/"+itoa(reg.ID), "Published.")
 	return nil
 }
 
@@ -685,12 +473,9 @@ func (h *handlers) createCodeListForm(w http.ResponseWriter, r *http.Request) er
 	}
 	in := CodeListInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
 	in.OwnerOrgID, err = formInt(r, "owner_org_id")
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
 	var c CodeList
 	if err == nil {
-		c, err = h.store.CreateCodeList(r.Context(), ActorOf(p), in, nil, "")
+		c, err = h.createCodeList(r.Context(), p, codeListRequest{CodeListInput: in})
 	}
 	if err != nil {
 		fe, err := formErrors(err, nil)
@@ -788,12 +573,9 @@ func (h *handlers) createElementForm(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	in, err := parseElementForm(r)
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
 	var e Element
 	if err == nil {
-		e, err = h.store.CreateElement(r.Context(), ActorOf(p), in)
+		e, err = h.createElement(r.Context(), p, in)
 	}
 	if err != nil {
 		fe, err := formErrors(err, nil)
@@ -827,45 +609,12 @@ func (h *handlers) elementPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) editElementPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) elementForm() recordForm[Element, ElementInput] {
+	return recordForm[Element, ElementInput]{
+		template: "catalog/element_form.html", base: "/catalog/dictionary",
+		id:     func(e Element) int64 { return e.ID },
+		values: elementValues, load: h.editableElement, parse: noLines(parseElementForm), update: h.updateElement,
 	}
-	e, err := h.editableElement(r, p)
-	if err != nil {
-		return err
-	}
-	return h.showForm(w, r, p, "catalog/element_form.html", "/catalog/dictionary/"+itoa(e.ID), "/catalog/dictionary/"+itoa(e.ID),
-		true, e, elementValues(e), nil)
-}
-
-func (h *handlers) updateElementForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	e, err := h.editableElement(r, p)
-	if err != nil {
-		return err
-	}
-	in, err := parseElementForm(r)
-	if err == nil && in.OwnerOrgID != e.OwnerOrgID {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	if err == nil {
-		_, err = h.store.UpdateElement(r.Context(), ActorOf(p), e.ID, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/element_form.html", "/catalog/dictionary/"+itoa(e.ID), "/catalog/dictionary/"+itoa(e.ID),
-			true, e, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/dictionary/"+itoa(e.ID), "Saved.")
-	return nil
 }
 
 // --- reviews ---
@@ -949,37 +698,13 @@ func (h *handlers) proposalsPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *handlers) newProposalPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) proposalForm() recordForm[Proposal, ProposalInput] {
+	return recordForm[Proposal, ProposalInput]{
+		template: "catalog/proposal_form.html", base: "/catalog/proposals", cancel: "/catalog/proposals", created: "Proposal saved as a draft.",
+		id:     func(pr Proposal) int64 { return pr.ID },
+		blank:  func(*http.Request) url.Values { return url.Values{"action": {"add"}} },
+		values: proposalValues, load: h.visibleProposal, parse: noLines(parseProposalForm), create: h.createProposal, update: h.updateProposal,
 	}
-	return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals", "/catalog/proposals", false, nil,
-		url.Values{"action": {"add"}}, nil)
-}
-
-func (h *handlers) createProposalForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	in, err := parseProposalForm(r)
-	if err == nil {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	var pr Proposal
-	if err == nil {
-		pr, err = h.store.CreateProposal(r.Context(), ActorOf(p), in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals", "/catalog/proposals", false, nil, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/proposals/"+itoa(pr.ID), "Proposal saved as a draft.")
-	return nil
 }
 
 func (h *handlers) proposalPage(w http.ResponseWriter, r *http.Request) error {
@@ -996,47 +721,6 @@ func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs m
 		return err
 	}
 	h.render(w, r, "catalog/proposal.html", map[string]any{"P": pr, "CanManage": mayManage(p, pr.ownerPath), "Admin": p.IsPlatformAdmin()}, nil, errs)
-	return nil
-}
-
-func (h *handlers) editProposalPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
-	if err != nil {
-		return err
-	}
-	return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals/"+itoa(pr.ID), "/catalog/proposals/"+itoa(pr.ID),
-		true, pr, proposalValues(pr), nil)
-}
-
-func (h *handlers) updateProposalForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
-	if err != nil {
-		return err
-	}
-	in, err := parseProposalForm(r)
-	if err == nil && in.OwnerOrgID != pr.OwnerOrgID {
-		err = h.canOwn(r.Context(), p, in.OwnerOrgID, "owner_org_id")
-	}
-	if err == nil {
-		_, err = h.store.UpdateProposal(r.Context(), ActorOf(p), pr.ID, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.showForm(w, r, p, "catalog/proposal_form.html", "/catalog/proposals/"+itoa(pr.ID), "/catalog/proposals/"+itoa(pr.ID),
-			true, pr, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/proposals/"+itoa(pr.ID), "Saved.")
 	return nil
 }
 
@@ -1070,14 +754,7 @@ func (h *handlers) moveProposalForm(w http.ResponseWriter, r *http.Request) erro
 // --- upstream allow-list ---
 
 func requireAdminPage(r *http.Request) (*identity.Principal, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, err
-	}
-	if !p.IsPlatformAdmin() {
-		return nil, platform.Forbidden()
-	}
-	return p, nil
+	return platformAdmin(web.RequireLogin(r))
 }
 
 func (h *handlers) hostsPage(w http.ResponseWriter, r *http.Request) error {
