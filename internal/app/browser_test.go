@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/govdx/govdx/internal/app"
 )
@@ -173,4 +174,39 @@ func tryText(ctx context.Context, sel string) string {
 		return ""
 	}
 	return s
+}
+
+// TestBrowserMenuFoldsOnSmallScreens: on a phone the main navigation folds
+// behind a "Menu" button that opens it (and Escape closes it); on a wide
+// screen the navigation shows and the button does not.
+func TestBrowserMenuFoldsOnSmallScreens(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	shown := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var e=document.querySelector(`+"`"+sel+"`"+`);return !!e && e.offsetParent !== null;})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".menu-toggle")))
+	if shown("#mainnav-list a") {
+		t.Fatal("phone: the navigation is open before the menu button is used")
+	}
+	do(chromedp.Click(chromedp.CSS(".menu-toggle")), chromedp.WaitVisible(chromedp.CSS(`#mainnav-list a[href="/orgs"]`)))
+	if exp, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(".menu-toggle"), "aria-expanded")); err != nil || exp.Value != "true" {
+		t.Fatalf("aria-expanded after opening: %q %v", exp.Value, err)
+	}
+	do(chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`#mainnav-list a[href="/orgs"]`)))
+	do(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#mainnav-list a[href="/orgs"]`)))
+	if shown(".menu-toggle") {
+		t.Fatal("wide screen: the menu button shows")
+	}
 }

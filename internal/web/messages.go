@@ -8,6 +8,7 @@ var coreMessages = map[string]string{
 	"Log out":                               "Đăng xuất",
 	"Log in":                                "Đăng nhập",
 	"Main navigation":                       "Điều hướng chính",
+	"Menu":                                  "Trình đơn",
 	"Home":                                  "Trang chủ",
 	"Error":                                 "Lỗi",
 	"Page not found":                        "Không tìm thấy trang",
