@@ -964,6 +964,30 @@ func (s *Store) readable(ctx context.Context, p *identity.Principal, id int64) (
 	return a, nil
 }
 
+// asParty is readable for a caller who must act for a party: a non-party
+// gets 403 after the 404 of an agreement it may not see. It also returns
+// the parties the caller acts for.
+func (s *Store) asParty(ctx context.Context, p *identity.Principal, id int64) (Agreement, []int64, error) {
+	a, err := s.readable(ctx, p, id)
+	if err != nil {
+		return a, nil, err
+	}
+	acts := a.actsFor(p)
+	if len(acts) == 0 {
+		return Agreement{}, nil, platform.Forbidden()
+	}
+	return a, acts, nil
+}
+
+// change runs fn in one write transaction and returns the agreement as the
+// caller then sees it.
+func (s *Store) change(ctx context.Context, p *identity.Principal, id int64, fn func(tx platform.Tx, now time.Time) error) (Agreement, error) {
+	if err := s.tx(ctx, time.Time{}, fn); err != nil {
+		return Agreement{}, err
+	}
+	return s.Agreement(ctx, p, id)
+}
+
 func notOpen(a Agreement) error {
 	return coded(platform.EConflict, "agreement_closed", "the agreement is %s; it can no longer be changed", string(a.State))
 }
@@ -979,7 +1003,7 @@ func (s *Store) StartDrafting(ctx context.Context, p *identity.Principal, id int
 		return Agreement{}, platform.Forbidden()
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		r, err := tx.ExecContext(ctx, `UPDATE agreements SET state = 'draft', updated_at = $1 WHERE id = $2 AND state = 'review'`, now, id)
 		if err != nil {
 			return err
@@ -992,10 +1016,6 @@ func (s *Store) StartDrafting(ctx context.Context, p *identity.Principal, id int
 			"Các bên cùng soạn thảo, góp ý và xác nhận nội dung thỏa thuận (Điều 37, 38 Nghị định 47).",
 			"The parties draft, comment and confirm the agreement together (D47-37, D47-38).")
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // notifyParties queues a notification to every party except by's own organisation.
@@ -1014,12 +1034,9 @@ func (s *Store) notifyParties(ctx context.Context, tx platform.Tx, now time.Time
 // change clears the confirmations already given to the draft, which no
 // longer match its content. A confirmed version never changes (D47-39).
 func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int64, number int, in VersionInput) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, _, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	if len(a.actsFor(p)) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	v, ok := a.Version(number)
 	if !ok {
@@ -1052,7 +1069,7 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 		return Agreement{}, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		if _, err := s.lockAgreement(ctx, tx, id, now); err != nil {
 			return err
 		}
@@ -1071,10 +1088,6 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 		_, err = tx.ExecContext(ctx, `DELETE FROM agreement_confirmations WHERE version_id = $1`, v.id)
 		return err
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // Confirm records one party's confirmation of the open draft: who and when,
@@ -1082,13 +1095,9 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 // has confirmed, the version governs (D47-39); the first time, the
 // agreement enters into force and grants the consumers connection accounts.
 func (s *Store) Confirm(ctx context.Context, p *identity.Principal, id int64, number int, in ConfirmInput) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, acts, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	acts := a.actsFor(p)
-	if len(acts) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	v, ok := a.Version(number)
 	if !ok {
@@ -1311,12 +1320,9 @@ func (s *Store) grantAccount(ctx context.Context, g grantTask) error {
 // (D47-39): a copy of the governing version, or the terms given. The
 // governing version stays in force until every party confirms the new one.
 func (s *Store) ProposeAmendment(ctx context.Context, p *identity.Principal, id int64, in VersionInput) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, _, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	if len(a.actsFor(p)) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	if a.State != AgreementInForce {
 		return Agreement{}, coded(platform.EConflict, "not_in_force", "only an agreement in force can be amended")
@@ -1341,7 +1347,7 @@ func (s *Store) ProposeAmendment(ctx context.Context, p *identity.Principal, id 
 		}
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		a, err := s.lockAgreement(ctx, tx, id, now)
 		if err != nil {
 			return err
@@ -1355,20 +1361,13 @@ func (s *Store) ProposeAmendment(ctx context.Context, p *identity.Principal, id 
 		return s.notifyParties(ctx, tx, now, a, by, "agreement.amendment", "Đề xuất sửa đổi thỏa thuận: "+a.Title,
 			"Amendment proposed: "+a.Title, note, note)
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // WithdrawVersion gives up an amendment before every party confirmed it.
 func (s *Store) WithdrawVersion(ctx context.Context, p *identity.Principal, id int64, number int) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, _, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	if len(a.actsFor(p)) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	v, ok := a.Version(number)
 	if !ok {
@@ -1377,25 +1376,17 @@ func (s *Store) WithdrawVersion(ctx context.Context, p *identity.Principal, id i
 	if v.State != VersionDraft || a.State != AgreementInForce {
 		return Agreement{}, coded(platform.EConflict, "not_amendment", "only an amendment being drafted can be withdrawn")
 	}
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'withdrawn', updated_at = $1 WHERE id = $2 AND state = 'draft'`, now, v.id)
 		return err
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // AddComment adds a party's remark on the draft (D47-37 step 2).
 func (s *Store) AddComment(ctx context.Context, p *identity.Principal, id int64, in CommentInput) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, acts, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	acts := a.actsFor(p)
-	if len(acts) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	org := acts[0]
 	if in.OrgID != 0 {
@@ -1413,15 +1404,11 @@ func (s *Store) AddComment(ctx context.Context, p *identity.Principal, id int64,
 		number = d.Number
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO agreement_comments (agreement_id, version_number, org_id, user_id, user_name, body, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, number, org, by.id(), by.name, body, now)
 		return err
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // RequestJoin asks, for an agency not yet party, to join an agreement in
@@ -1459,7 +1446,7 @@ func (s *Store) RequestJoin(ctx context.Context, p *identity.Principal, id int64
 		return Agreement{}, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		var pending int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agreement_joins WHERE agreement_id = $1 AND org_id = $2 AND state = 'pending'`,
 			id, o.ID).Scan(&pending); err != nil {
@@ -1477,10 +1464,6 @@ func (s *Store) RequestJoin(ctx context.Context, p *identity.Principal, id int64
 			Title: o.Name + " đề nghị tham gia thỏa thuận: " + a.Title, TitleEN: o.Name + " asks to join the agreement: " + a.Title,
 			Body: purpose, BodyEN: purpose})
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // DecideJoin accepts or refuses a join request; the provider decides. An
@@ -1593,19 +1576,16 @@ func (s *Store) decideJoin(ctx context.Context, by actor, providerOrg, id, joinI
 // EndAgreement ends an agreement early (or abandons it before it is in
 // force), with the reason; its connection accounts are terminated (D47-44.1d).
 func (s *Store) EndAgreement(ctx context.Context, p *identity.Principal, id int64, in ReasonInput) (Agreement, error) {
-	a, err := s.readable(ctx, p, id)
+	a, _, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
-	}
-	if len(a.actsFor(p)) == 0 {
-		return Agreement{}, platform.Forbidden()
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if err := minText("reason", reason, 10, 2000, "state the reason (at least 10 characters)"); err != nil {
 		return Agreement{}, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		a, err := s.lockAgreement(ctx, tx, id, now)
 		if err != nil {
 			return err
@@ -1641,10 +1621,6 @@ func (s *Store) EndAgreement(ctx context.Context, p *identity.Principal, id int6
 		}
 		return s.notifyParties(ctx, tx, now, a, by, "agreement.ended", "Thỏa thuận chấm dứt: "+a.Title, "Agreement ended: "+a.Title, reason, reason)
 	})
-	if err != nil {
-		return Agreement{}, err
-	}
-	return s.Agreement(ctx, p, id)
 }
 
 // SignedPDF returns the signed document a party attached to its confirmation.
@@ -1669,20 +1645,10 @@ func (s *Store) SignedPDF(ctx context.Context, p *identity.Principal, id int64, 
 // (scheduler job); their accounts end with the same validity.
 func (s *Store) expireAgreements(ctx context.Context, now time.Time) (int, error) {
 	today := workday.DateOf(now).String()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM agreements WHERE state = 'in_force' AND valid_to <> '' AND valid_to < $1`, today)
+	ids, err := selectIDs(ctx, s.db.Read, `SELECT id FROM agreements WHERE state = 'in_force' AND valid_to <> '' AND valid_to < $1`, today)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	n := 0
 	for _, id := range ids {
 		err := s.db.Tx(ctx, func(tx platform.Tx, _ time.Time) error {
@@ -1705,5 +1671,5 @@ func (s *Store) expireAgreements(ctx context.Context, now time.Time) (int, error
 			return n, err
 		}
 	}
-	return n, rows.Err()
+	return n, nil
 }

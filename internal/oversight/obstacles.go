@@ -809,21 +809,11 @@ func (s *Store) escalate(ctx context.Context, tx platform.Tx, now time.Time, o O
 // UPDATE in escalate, so several nodes may run it at once.
 func (s *Store) autoEscalate(ctx context.Context, now time.Time) (int, error) {
 	today := workday.DateOf(now).String()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM obstacles WHERE state = 'open' AND level < 3 AND answered_at IS NULL
+	ids, err := selectIDs(ctx, s.db.Read, `SELECT id FROM obstacles WHERE state = 'open' AND level < 3 AND answered_at IS NULL
 		AND due_on <> '' AND due_on < $1 ORDER BY id`, today)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	n := 0
 	var errs []error
 	for _, id := range ids {
