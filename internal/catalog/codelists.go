@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -336,7 +334,10 @@ const codeListColumns = `c.id, c.code, c.name, c.description, c.owner_org_id, o.
 
 const codeListFrom = ` FROM catalog_codelists c JOIN organisations o ON o.id = c.owner_org_id`
 
-func scanCodeList(row interface{ Scan(...any) error }) (CodeList, error) {
+var codeListQuery = recordQuery[CodeList]{kind: "code list", selectFrom: `SELECT ` + codeListColumns + codeListFrom, idCol: "c.id",
+	scan: scanCodeList, id: func(c CodeList) int64 { return c.ID }}
+
+func scanCodeList(row scanner) (CodeList, error) {
 	var c CodeList
 	err := row.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.OwnerOrgID, &c.OwnerName, &c.ownerPath, &c.Version,
 		&c.EntryCount, &c.CreatedAt, &c.UpdatedAt)
@@ -346,11 +347,7 @@ func scanCodeList(row interface{ Scan(...any) error }) (CodeList, error) {
 
 // CodeList returns one code list.
 func (s *Store) CodeList(ctx context.Context, id int64) (CodeList, error) {
-	c, err := scanCodeList(s.db.Read.QueryRowContext(ctx, `SELECT `+codeListColumns+codeListFrom+` WHERE c.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return CodeList{}, platform.NotFound("code list")
-	}
-	return c, err
+	return codeListQuery.one(ctx, s.db.Read, "c.id", id)
 }
 
 // ListCodeLists lists code lists (public), matching query words.
@@ -360,26 +357,7 @@ func (s *Store) ListCodeLists(ctx context.Context, query string, page platform.P
 	for _, tok := range platform.Tokens(query) {
 		w.add("(' ' || c.search_text) LIKE ?", "% "+tok+"%")
 	}
-	limit := pageLimit(page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+codeListColumns+codeListFrom+` WHERE `+w.sql()+` ORDER BY c.id LIMIT `+w.next(),
-		append(w.Args, limit+1)...)
-	if err != nil {
-		return platform.PageResult[CodeList]{}, fmt.Errorf("list code lists: %w", err)
-	}
-	defer rows.Close()
-	var out []CodeList
-	for rows.Next() {
-		c, err := scanCodeList(rows)
-		if err != nil {
-			return platform.PageResult[CodeList]{}, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[CodeList]{}, err
-	}
-	page.Limit = limit
-	return platform.NewPageResult(out, page, func(c CodeList) int64 { return c.ID }), nil
+	return codeListQuery.page(ctx, s.db.Read, &w, page)
 }
 
 // Entries returns the entries of a version of a code list (0 = current).

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -192,7 +191,10 @@ const databaseColumns = `d.id, d.owner_org_id, o.name, o.path, d.name, d.kind, d
 
 const databaseFrom = ` FROM catalog_databases d JOIN organisations o ON o.id = d.owner_org_id`
 
-func scanDatabase(row interface{ Scan(...any) error }) (Database, error) {
+var databaseQuery = recordQuery[Database]{kind: "database", selectFrom: `SELECT ` + databaseColumns + databaseFrom, idCol: "d.id",
+	scan: scanDatabase, id: func(d Database) int64 { return d.ID }}
+
+func scanDatabase(row scanner) (Database, error) {
 	var d Database
 	var pub sql.NullTime
 	err := row.Scan(&d.ID, &d.OwnerOrgID, &d.OwnerName, &d.ownerPath, &d.Name, &d.Kind, &d.Purpose, &d.Scope, &d.Content,
@@ -208,10 +210,7 @@ func (d Database) OwnerPath() string { return d.ownerPath }
 
 // Database returns one database with its data items.
 func (s *Store) Database(ctx context.Context, id int64) (Database, error) {
-	d, err := scanDatabase(s.db.Read.QueryRowContext(ctx, `SELECT `+databaseColumns+databaseFrom+` WHERE d.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Database{}, platform.NotFound("database")
-	}
+	d, err := databaseQuery.one(ctx, s.db.Read, "d.id", id)
 	if err != nil {
 		return Database{}, err
 	}
@@ -291,30 +290,12 @@ func (s *Store) ListDatabases(ctx context.Context, f DatabaseFilter) (platform.P
 	for _, tok := range platform.Tokens(f.Query) {
 		w.add("(' ' || d.search_text) LIKE ?", "% "+tok+"%")
 	}
-	limit := pageLimit(f.Page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+databaseColumns+databaseFrom+` WHERE `+w.sql()+` ORDER BY d.id LIMIT `+w.next(),
-		append(w.Args, limit+1)...)
-	if err != nil {
-		return platform.PageResult[Database]{}, fmt.Errorf("list databases: %w", err)
+	res, err := databaseQuery.page(ctx, s.db.Read, &w, f.Page)
+	if err != nil || f.WithoutItems {
+		return res, err
 	}
-	var out []Database
-	for rows.Next() {
-		d, err := scanDatabase(rows)
-		if err != nil {
-			rows.Close()
-			return platform.PageResult[Database]{}, err
-		}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := loadDatabaseItems(ctx, s.db.Read, res.Items); err != nil {
 		return platform.PageResult[Database]{}, err
 	}
-	if !f.WithoutItems {
-		if err := loadDatabaseItems(ctx, s.db.Read, out); err != nil {
-			return platform.PageResult[Database]{}, err
-		}
-	}
-	f.Page.Limit = limit
-	return platform.NewPageResult(out, f.Page, func(d Database) int64 { return d.ID }), nil
+	return res, nil
 }

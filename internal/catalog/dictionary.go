@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -177,7 +175,10 @@ const elementColumns = `e.id, e.code, e.name, e.definition, e.data_type, e.forma
 
 const elementFrom = ` FROM catalog_elements e JOIN organisations o ON o.id = e.owner_org_id`
 
-func scanElement(row interface{ Scan(...any) error }) (Element, error) {
+var elementQuery = recordQuery[Element]{kind: "data element", selectFrom: `SELECT ` + elementColumns + elementFrom, idCol: "e.id",
+	scan: scanElement, id: func(e Element) int64 { return e.ID }}
+
+func scanElement(row scanner) (Element, error) {
 	var e Element
 	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Definition, &e.DataType, &e.Format, &e.CodeListID, &e.MasterSource,
 		&e.SourceDatabaseID, &e.OwnerOrgID, &e.OwnerName, &e.ownerPath, &e.CreatedAt, &e.UpdatedAt)
@@ -187,20 +188,12 @@ func scanElement(row interface{ Scan(...any) error }) (Element, error) {
 
 // Element returns one data element.
 func (s *Store) Element(ctx context.Context, id int64) (Element, error) {
-	e, err := scanElement(s.db.Read.QueryRowContext(ctx, `SELECT `+elementColumns+elementFrom+` WHERE e.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Element{}, platform.NotFound("data element")
-	}
-	return e, err
+	return elementQuery.one(ctx, s.db.Read, "e.id", id)
 }
 
 // ElementByCode returns the data element with a code.
 func (s *Store) ElementByCode(ctx context.Context, code string) (Element, error) {
-	e, err := scanElement(s.db.Read.QueryRowContext(ctx, `SELECT `+elementColumns+elementFrom+` WHERE e.code = $1`, strings.TrimSpace(code)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Element{}, platform.NotFound("data element")
-	}
-	return e, err
+	return elementQuery.one(ctx, s.db.Read, "e.code", strings.TrimSpace(code))
 }
 
 // ListElements lists the dictionary (public), matching query words in any
@@ -211,24 +204,5 @@ func (s *Store) ListElements(ctx context.Context, query string, page platform.Pa
 	for _, tok := range platform.Tokens(query) {
 		w.add("(' ' || e.search_text) LIKE ?", "% "+tok+"%")
 	}
-	limit := pageLimit(page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+elementColumns+elementFrom+` WHERE `+w.sql()+` ORDER BY e.id LIMIT `+w.next(),
-		append(w.Args, limit+1)...)
-	if err != nil {
-		return platform.PageResult[Element]{}, fmt.Errorf("list elements: %w", err)
-	}
-	defer rows.Close()
-	var out []Element
-	for rows.Next() {
-		e, err := scanElement(rows)
-		if err != nil {
-			return platform.PageResult[Element]{}, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Element]{}, err
-	}
-	page.Limit = limit
-	return platform.NewPageResult(out, page, func(e Element) int64 { return e.ID }), nil
+	return elementQuery.page(ctx, s.db.Read, &w, page)
 }

@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -304,7 +302,10 @@ const proposalColumns = `p.id, p.owner_org_id, o.name, o.path, p.action, COALESC
 const proposalFrom = ` FROM catalog_proposals p JOIN organisations o ON o.id = p.owner_org_id
 	LEFT JOIN catalog_databases d ON d.id = p.database_id`
 
-func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
+var proposalQuery = recordQuery[Proposal]{kind: "proposal", selectFrom: `SELECT ` + proposalColumns + proposalFrom, idCol: "p.id",
+	scan: scanProposal, id: func(p Proposal) int64 { return p.ID }}
+
+func scanProposal(row scanner) (Proposal, error) {
 	var p Proposal
 	err := row.Scan(&p.ID, &p.OwnerOrgID, &p.OwnerName, &p.ownerPath, &p.Action, &p.DatabaseID, &p.DatabaseName, &p.Name,
 		&p.Objective, &p.DataScope, &p.MasterData, &p.UsersPurposes, &p.Sources, &p.SharingMethods, &p.Justification,
@@ -315,10 +316,7 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 }
 
 func loadProposal(ctx context.Context, q platform.Querier, id int64) (Proposal, error) {
-	p, err := scanProposal(q.QueryRowContext(ctx, `SELECT `+proposalColumns+proposalFrom+` WHERE p.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Proposal{}, platform.NotFound("proposal")
-	}
+	p, err := proposalQuery.one(ctx, q, "p.id", id)
 	if err != nil {
 		return Proposal{}, err
 	}
@@ -354,24 +352,5 @@ func (s *Store) ListProposals(ctx context.Context, viewer *identity.Principal, s
 	if state != "" {
 		w.add("p.state = ?", string(state))
 	}
-	limit := pageLimit(page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+proposalColumns+proposalFrom+` WHERE `+w.sql()+` ORDER BY p.id LIMIT `+w.next(),
-		append(w.Args, limit+1)...)
-	if err != nil {
-		return platform.PageResult[Proposal]{}, fmt.Errorf("list proposals: %w", err)
-	}
-	defer rows.Close()
-	var out []Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return platform.PageResult[Proposal]{}, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Proposal]{}, err
-	}
-	page.Limit = limit
-	return platform.NewPageResult(out, page, func(p Proposal) int64 { return p.ID }), nil
+	return proposalQuery.page(ctx, s.db.Read, &w, page)
 }

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -149,7 +148,10 @@ const regulationColumns = `r.id, r.owner_org_id, o.name, o.path, r.title, COALES
 
 const regulationFrom = ` FROM catalog_regulations r JOIN organisations o ON o.id = r.owner_org_id`
 
-func scanRegulation(row interface{ Scan(...any) error }) (Regulation, error) {
+var regulationQuery = recordQuery[Regulation]{kind: "regulation", selectFrom: `SELECT ` + regulationColumns + regulationFrom, idCol: "r.id",
+	scan: scanRegulation, id: func(r Regulation) int64 { return r.ID }}
+
+func scanRegulation(row scanner) (Regulation, error) {
 	var r Regulation
 	var pub sql.NullTime
 	err := row.Scan(&r.ID, &r.OwnerOrgID, &r.OwnerName, &r.ownerPath, &r.Title, &r.DatabaseID, &r.Topic, &r.DocumentRef,
@@ -167,11 +169,7 @@ func (r Regulation) OwnerPath() string { return r.ownerPath }
 // (D47-45.3), whether authentication is required (D47-40.1) and whether the
 // log keeps bodies. The sharing and gateway packages use it.
 func (s *Store) Regulation(ctx context.Context, id int64) (Regulation, error) {
-	r, err := scanRegulation(s.db.Read.QueryRowContext(ctx, `SELECT `+regulationColumns+regulationFrom+` WHERE r.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Regulation{}, platform.NotFound("regulation")
-	}
-	return r, err
+	return regulationQuery.one(ctx, s.db.Read, "r.id", id)
 }
 
 // RegulationFilter narrows a regulation listing.
@@ -197,24 +195,5 @@ func (s *Store) ListRegulations(ctx context.Context, f RegulationFilter) (platfo
 	if f.DatabaseID != 0 {
 		w.add("r.database_id = ?", f.DatabaseID)
 	}
-	limit := pageLimit(f.Page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+regulationColumns+regulationFrom+` WHERE `+w.sql()+` ORDER BY r.id LIMIT `+w.next(),
-		append(w.Args, limit+1)...)
-	if err != nil {
-		return platform.PageResult[Regulation]{}, fmt.Errorf("list regulations: %w", err)
-	}
-	defer rows.Close()
-	var out []Regulation
-	for rows.Next() {
-		r, err := scanRegulation(rows)
-		if err != nil {
-			return platform.PageResult[Regulation]{}, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Regulation]{}, err
-	}
-	f.Page.Limit = limit
-	return platform.NewPageResult(out, f.Page, func(r Regulation) int64 { return r.ID }), nil
+	return regulationQuery.page(ctx, s.db.Read, &w, f.Page)
 }

@@ -443,7 +443,10 @@ const serviceColumns = `s.id, s.identifier, s.name, s.provider_org_id, o.name, o
 
 const serviceFrom = ` FROM catalog_services s JOIN organisations o ON o.id = s.provider_org_id`
 
-func scanService(row interface{ Scan(...any) error }) (Service, error) {
+var serviceQuery = recordQuery[Service]{kind: "service", selectFrom: `SELECT ` + serviceColumns + serviceFrom, idCol: "s.id",
+	scan: scanService, id: func(sv Service) int64 { return sv.ID }}
+
+func scanService(row scanner) (Service, error) {
 	var sv Service
 	var ready, pub, ret sql.NullTime
 	var due string
@@ -463,10 +466,7 @@ func scanService(row interface{ Scan(...any) error }) (Service, error) {
 }
 
 func loadService(ctx context.Context, q platform.Querier, id int64) (Service, error) {
-	sv, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+serviceFrom+` WHERE s.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Service{}, platform.NotFound("service")
-	}
+	sv, err := serviceQuery.one(ctx, q, "s.id", id)
 	if err != nil {
 		return Service{}, err
 	}
@@ -589,30 +589,14 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) (platform.Pag
 	if f.RegulationID != 0 {
 		w.add("s.regulation_id = ?", f.RegulationID)
 	}
-	limit := pageLimit(f.Page)
-	q := `SELECT ` + serviceColumns + serviceFrom + ` WHERE ` + w.sql() + ` ORDER BY s.id LIMIT ` + w.next()
-	rows, err := s.db.Read.QueryContext(ctx, q, append(w.Args, limit+1)...)
+	res, err := serviceQuery.page(ctx, s.db.Read, &w, f.Page)
 	if err != nil {
-		return platform.PageResult[Service]{}, fmt.Errorf("list services: %w", err)
+		return res, err
 	}
-	var out []Service
-	for rows.Next() {
-		sv, err := scanService(rows)
-		if err != nil {
-			rows.Close()
-			return platform.PageResult[Service]{}, err
-		}
-		out = append(out, sv)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := loadServiceParts(ctx, s.db.Read, res.Items); err != nil {
 		return platform.PageResult[Service]{}, err
 	}
-	if err := loadServiceParts(ctx, s.db.Read, out); err != nil {
-		return platform.PageResult[Service]{}, err
-	}
-	f.Page.Limit = limit
-	return platform.NewPageResult(out, f.Page, func(sv Service) int64 { return sv.ID }), nil
+	return res, nil
 }
 
 // RetentionFor returns how long sharing-log entries of a service are kept,

@@ -1,0 +1,65 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/govdx/govdx/internal/platform"
+)
+
+// scanner reads one row: a *sql.Row or *sql.Rows.
+type scanner = interface{ Scan(...any) error }
+
+// recordQuery is how the store reads one kind of record, so that getting
+// one by id and listing a page are written once for all of them.
+type recordQuery[T any] struct {
+	kind       string // names the record in a 404, e.g. "regulation"
+	selectFrom string // SELECT columns FROM tables
+	idCol      string // the id column, e.g. "r.id"
+	scan       func(scanner) (T, error)
+	id         func(T) int64
+}
+
+// one returns the record where col equals arg; 404 when there is none.
+func (rq recordQuery[T]) one(ctx context.Context, q platform.Querier, col string, arg any) (T, error) {
+	v, err := rq.scan(q.QueryRowContext(ctx, rq.selectFrom+` WHERE `+col+` = $1`, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, platform.NotFound(rq.kind)
+	}
+	return v, err
+}
+
+// page lists the records matching w in id order, one row more than the
+// page to know whether another page follows.
+func (rq recordQuery[T]) page(ctx context.Context, q platform.Querier, w *where, page platform.Page) (platform.PageResult[T], error) {
+	limit := pageLimit(page)
+	out, err := queryRows(ctx, q, "list "+rq.kind+"s", rq.scan,
+		rq.selectFrom+` WHERE `+w.sql()+` ORDER BY `+rq.idCol+` LIMIT `+w.next(), append(w.Args, limit+1)...)
+	if err != nil {
+		return platform.PageResult[T]{}, err
+	}
+	page.Limit = limit
+	return platform.NewPageResult(out, page, rq.id), nil
+}
+
+// queryRows runs query and reads every row with scan; the slice is never
+// nil. The rows are closed when it returns, so the caller may query again
+// on the same connection.
+func queryRows[T any](ctx context.Context, q platform.Querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(what, err)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(what, rows.Err())
+}
