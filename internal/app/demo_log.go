@@ -50,6 +50,7 @@ func seedDemoLog(ctx context.Context, a *App) error {
 					AccountID: acc.ID, ProviderOrgID: acc.ProviderOrgID, ServiceID: svc.ID, ServiceCode: svc.Identifier, Method: "GET",
 					Path: fmt.Sprintf("/s/%s/%010d", svc.Identifier, 400000000+rnd.IntN(99999999)), Status: 200,
 					CorrelationID: fmt.Sprintf("DEMO%022d", len(entries))}
+				e.RequestDigest = sha256.Sum256(nil) // a GET has an empty body, as the gateway records it
 				latency := time.Duration(20+rnd.IntN(180)) * time.Millisecond
 				switch r := rnd.IntN(100); {
 				case r < 2:
@@ -60,6 +61,11 @@ func seedDemoLog(ctx context.Context, a *App) error {
 				default:
 					e.ResponseBytes = int64(600 + rnd.IntN(900))
 					e.ResponseDigest = sha256.Sum256([]byte(e.CorrelationID))
+				}
+				if e.RefusalCode != "" {
+					// What the gateway releases on a refusal: its problem+json.
+					body := fmt.Sprintf(`{"status":%d,"code":%q,"request_id":%q}`, e.Status, e.RefusalCode, e.CorrelationID)
+					e.ResponseBytes, e.ResponseDigest = int64(len(body)), sha256.Sum256([]byte(body))
 				}
 				e.RespondedAt = t.Add(latency)
 				e.LatencyMicros = latency.Microseconds()

@@ -117,6 +117,19 @@ type EntryView struct {
 	ContentKept    bool      `json:"content_kept"`
 }
 
+// FormLabel names the form of sharing of the call (D47-45), in English.
+func (e EntryView) FormLabel() string {
+	switch sharelog.Form(e.Form) {
+	case sharelog.FormOnline:
+		return "online call"
+	case sharelog.FormSync:
+		return "data synchronisation"
+	case sharelog.FormPackage:
+		return "data package"
+	}
+	return e.Form
+}
+
 // Outcome classifies the entry for display.
 func (e EntryView) Outcome() string {
 	switch {

@@ -175,11 +175,19 @@ func TestLogScopesAndExport(t *testing.T) {
 			}
 		}
 		res, _ := sharelog.Query(ctx, db, sharelog.Filter{})
-		var otherID int64
+		var otherID, firstID int64
 		for _, e := range res.Items {
-			if e.CorrelationID == "c3" {
+			switch e.CorrelationID {
+			case "c3":
 				otherID = e.ID
+			case "c1":
+				firstID = e.ID
 			}
+		}
+		// The entry page names the form of sharing and the sizes in Vietnamese.
+		if status, body := get("provider", "/logs/"+strconv.FormatInt(firstID, 10)); status != 200 ||
+			!strings.Contains(body, "khai thác trực tuyến") || !strings.Contains(body, "0 byte") || !strings.Contains(body, "thành công") {
+			t.Errorf("entry page: %d %.2000s", status, body)
 		}
 		if status, _ := get("consumer", "/api/v1/logs/"+strconv.FormatInt(otherID, 10)); status != 404 {
 			t.Errorf("entry outside scope: %d", status)
