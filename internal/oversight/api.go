@@ -180,40 +180,45 @@ func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, fn func(p
 	return write(w, http.StatusOK, a, err)
 }
 
-func (h *handlers) apiUpdateVersion(w http.ResponseWriter, r *http.Request) error {
+// decoder reads a JSON body into dst: platform.DecodeJSON, or decodeLarge
+// for a body that may carry a file.
+type decoder func(w http.ResponseWriter, r *http.Request, dst any) error
+
+// versionOp is agreementOp for the version {n} of the path: the version
+// number is checked before the body, which decode reads into in (no body
+// when in is nil).
+func (h *handlers) versionOp(w http.ResponseWriter, r *http.Request, in any, decode decoder,
+	fn func(p *identity.Principal, id int64, n int) (Agreement, error)) error {
 	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
 		n, err := versionNumber(r)
 		if err != nil {
 			return Agreement{}, err
 		}
-		var in VersionInput
-		if err := platform.DecodeJSON(w, r, &in); err != nil {
-			return Agreement{}, err
+		if in != nil {
+			if err := decode(w, r, in); err != nil {
+				return Agreement{}, err
+			}
 		}
+		return fn(p, id, n)
+	})
+}
+
+func (h *handlers) apiUpdateVersion(w http.ResponseWriter, r *http.Request) error {
+	var in VersionInput
+	return h.versionOp(w, r, &in, platform.DecodeJSON, func(p *identity.Principal, id int64, n int) (Agreement, error) {
 		return h.store.UpdateVersion(r.Context(), p, id, n, in)
 	})
 }
 
 func (h *handlers) apiConfirm(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
-		n, err := versionNumber(r)
-		if err != nil {
-			return Agreement{}, err
-		}
-		var in ConfirmInput
-		if err := h.decodeLarge(w, r, &in); err != nil {
-			return Agreement{}, err
-		}
+	var in ConfirmInput
+	return h.versionOp(w, r, &in, h.decodeLarge, func(p *identity.Principal, id int64, n int) (Agreement, error) {
 		return h.store.Confirm(r.Context(), p, id, n, in)
 	})
 }
 
 func (h *handlers) apiWithdrawVersion(w http.ResponseWriter, r *http.Request) error {
-	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
-		n, err := versionNumber(r)
-		if err != nil {
-			return Agreement{}, err
-		}
+	return h.versionOp(w, r, nil, nil, func(p *identity.Principal, id int64, n int) (Agreement, error) {
 		return h.store.WithdrawVersion(r.Context(), p, id, n)
 	})
 }

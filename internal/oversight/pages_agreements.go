@@ -75,20 +75,13 @@ func (h *handlers) agreementFormData(r *http.Request, p *identity.Principal) (ag
 }
 
 func (h *handlers) newAgreementPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.agreementFormData(r, p)
-	if err != nil {
-		return err
-	}
-	form := url.Values{"consumer_org_id": {strconv.FormatInt(p.OrgID, 10)}, "terms.method": {"online"}}
-	if s := r.URL.Query().Get("service"); s != "" {
-		form.Set("service_id", s)
-	}
-	h.render(w, r, "oversight/agreement_new.html", d, form)
-	return nil
+	return newForm(h, w, r, "oversight/agreement_new.html", h.agreementFormData, func(p *identity.Principal, _ agreementFormData) (url.Values, error) {
+		form := url.Values{"consumer_org_id": {strconv.FormatInt(p.OrgID, 10)}, "terms.method": {"online"}}
+		if s := r.URL.Query().Get("service"); s != "" {
+			form.Set("service_id", s)
+		}
+		return form, nil
+	})
 }
 
 // termsFromForm reads the D47-38 items from a form.
@@ -128,11 +121,7 @@ func (h *handlers) createAgreementForm(w http.ResponseWriter, r *http.Request) e
 		Title: r.PostFormValue("title"), Justification: r.PostFormValue("justification"), Terms: termsFromForm(r)}
 	a, err := h.store.CreateAgreement(r.Context(), p, in)
 	if err != nil {
-		d, derr := h.agreementFormData(r, p)
-		if derr != nil {
-			return derr
-		}
-		return h.renderForm(w, r, "oversight/agreement_new.html", d, err)
+		return formAgain(h, w, r, p, "oversight/agreement_new.html", h.agreementFormData, err)
 	}
 	redirect(w, r, idPath("/agreements/", a.ID), "Agreement proposed.")
 	return nil
@@ -198,11 +187,7 @@ func (h *handlers) agreementData(r *http.Request, p *identity.Principal, a Agree
 }
 
 func (h *handlers) loadAgreement(r *http.Request) (*identity.Principal, Agreement, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, Agreement{}, err
-	}
-	id, err := pathInt(r, "id", "agreement")
+	p, id, err := loginAndID(r, "agreement")
 	if err != nil {
 		return nil, Agreement{}, err
 	}
@@ -223,11 +208,7 @@ func (h *handlers) agreementPage(w http.ResponseWriter, r *http.Request) error {
 // redisplays the page with the error, or redirects with the notice.
 func (h *handlers) agreementAction(w http.ResponseWriter, r *http.Request, notice string,
 	fn func(p *identity.Principal, id int64) (Agreement, error)) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "agreement")
+	p, id, err := loginAndID(r, "agreement")
 	if err != nil {
 		return err
 	}
@@ -339,11 +320,7 @@ func (h *handlers) withdrawVersionForm(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handlers) amendForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "agreement")
+	p, id, err := loginAndID(r, "agreement")
 	if err != nil {
 		return err
 	}
@@ -389,11 +366,7 @@ func (h *handlers) endAgreementForm(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) signedPDF(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "agreement")
+	p, id, err := loginAndID(r, "agreement")
 	if err != nil {
 		return err
 	}

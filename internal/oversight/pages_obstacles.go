@@ -86,20 +86,12 @@ func (h *handlers) obstacleFormData(r *http.Request, p *identity.Principal) (obs
 }
 
 func (h *handlers) newObstaclePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.obstacleFormData(r, p)
-	if err != nil {
-		return err
-	}
-	if len(d.Filers) == 0 {
-		return platform.Forbidden()
-	}
-	h.render(w, r, "oversight/obstacle_new.html", d, url.Values{"filer_org_id": {strconv.FormatInt(p.OrgID, 10)},
-		"service_id": {r.URL.Query().Get("service")}})
-	return nil
+	return newForm(h, w, r, "oversight/obstacle_new.html", h.obstacleFormData, func(p *identity.Principal, d obstacleFormData) (url.Values, error) {
+		if len(d.Filers) == 0 {
+			return nil, platform.Forbidden()
+		}
+		return url.Values{"filer_org_id": {strconv.FormatInt(p.OrgID, 10)}, "service_id": {r.URL.Query().Get("service")}}, nil
+	})
 }
 
 // evidenceFromForm reads the optional log entry, link and file of a form.
@@ -134,11 +126,7 @@ func (h *handlers) fileObstacleForm(w http.ResponseWriter, r *http.Request) erro
 			ServiceID: formInt(r, "service_id"), ProviderOrgID: formInt(r, "provider_org_id"), Evidence: ev})
 	}
 	if err != nil {
-		d, derr := h.obstacleFormData(r, p)
-		if derr != nil {
-			return derr
-		}
-		return h.renderForm(w, r, "oversight/obstacle_new.html", d, err)
+		return formAgain(h, w, r, p, "oversight/obstacle_new.html", h.obstacleFormData, err)
 	}
 	redirect(w, r, idPath("/obstacles/", o.ID), "Obstacle filed; the provider was notified.")
 	return nil
@@ -153,11 +141,7 @@ type obstacleData struct {
 }
 
 func (h *handlers) obstaclePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "obstacle")
+	p, id, err := loginAndID(r, "obstacle")
 	if err != nil {
 		return err
 	}
@@ -189,11 +173,7 @@ var obstacleNotices = map[string]string{
 
 // obstacleActionForm handles every form of the obstacle page.
 func (h *handlers) obstacleActionForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "obstacle")
+	p, id, err := loginAndID(r, "obstacle")
 	if err != nil {
 		return err
 	}
@@ -243,11 +223,7 @@ func (h *handlers) obstacleActionForm(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *handlers) evidenceFile(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "obstacle")
+	p, id, err := loginAndID(r, "obstacle")
 	if err != nil {
 		return err
 	}

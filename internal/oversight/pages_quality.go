@@ -148,11 +148,7 @@ func qualityFromForm(r *http.Request) (QualityReviewInput, error) {
 }
 
 func (h *handlers) qualityPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "quality review")
+	p, id, err := loginAndID(r, "quality review")
 	if err != nil {
 		return err
 	}
@@ -166,11 +162,7 @@ func (h *handlers) qualityPage(w http.ResponseWriter, r *http.Request) error {
 
 // qualityForm handles the review page's buttons: save, refresh, submit, acknowledge.
 func (h *handlers) qualityForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "quality review")
+	p, id, err := loginAndID(r, "quality review")
 	if err != nil {
 		return err
 	}

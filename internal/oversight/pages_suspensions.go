@@ -86,22 +86,14 @@ func (h *handlers) suspensionFormData(r *http.Request, p *identity.Principal) (s
 }
 
 func (h *handlers) newSuspensionPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.suspensionFormData(r, p)
-	if err != nil {
-		return err
-	}
-	if len(d.Services) == 0 {
-		return platform.Forbidden()
-	}
-	start := d.Earliest.Add(22 * time.Hour).In(workday.Location()) // a night window on the first allowed day
-	form := url.Values{"kind": {string(KindMaintenance)}, "start": {start.Format("2006-01-02T15:04")},
-		"restore_at": {start.Add(4 * time.Hour).Format("2006-01-02T15:04")}}
-	h.render(w, r, "oversight/suspension_new.html", d, form)
-	return nil
+	return newForm(h, w, r, "oversight/suspension_new.html", h.suspensionFormData, func(_ *identity.Principal, d suspensionFormData) (url.Values, error) {
+		if len(d.Services) == 0 {
+			return nil, platform.Forbidden()
+		}
+		start := d.Earliest.Add(22 * time.Hour).In(workday.Location()) // a night window on the first allowed day
+		return url.Values{"kind": {string(KindMaintenance)}, "start": {start.Format("2006-01-02T15:04")},
+			"restore_at": {start.Add(4 * time.Hour).Format("2006-01-02T15:04")}}, nil
+	})
 }
 
 func (h *handlers) createSuspensionForm(w http.ResponseWriter, r *http.Request) error {
@@ -123,11 +115,7 @@ func (h *handlers) createSuspensionForm(w http.ResponseWriter, r *http.Request) 
 	}
 	got, err := h.store.CreateSuspensions(r.Context(), p, in)
 	if err != nil {
-		d, derr := h.suspensionFormData(r, p)
-		if derr != nil {
-			return derr
-		}
-		return h.renderForm(w, r, "oversight/suspension_new.html", d, err)
+		return formAgain(h, w, r, p, "oversight/suspension_new.html", h.suspensionFormData, err)
 	}
 	if len(got) == 1 {
 		redirect(w, r, idPath("/suspensions/", got[0].ID), "Suspension recorded; the consumers were notified.")
@@ -158,11 +146,7 @@ func (h *handlers) suspensionPage(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handlers) suspensionAction(w http.ResponseWriter, r *http.Request, notice string,
 	fn func(p *identity.Principal, id int64) (Suspension, error)) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "suspension")
+	p, id, err := loginAndID(r, "suspension")
 	if err != nil {
 		return err
 	}
@@ -238,19 +222,12 @@ func (h *handlers) terminationFormData(r *http.Request, p *identity.Principal) (
 }
 
 func (h *handlers) newTerminationPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.terminationFormData(r, p)
-	if err != nil {
-		return err
-	}
-	if len(d.Services) == 0 {
-		return platform.Forbidden()
-	}
-	h.render(w, r, "oversight/termination_new.html", d, url.Values{})
-	return nil
+	return newForm(h, w, r, "oversight/termination_new.html", h.terminationFormData, func(_ *identity.Principal, d terminationFormData) (url.Values, error) {
+		if len(d.Services) == 0 {
+			return nil, platform.Forbidden()
+		}
+		return url.Values{}, nil
+	})
 }
 
 func (h *handlers) createTerminationForm(w http.ResponseWriter, r *http.Request) error {
@@ -262,11 +239,7 @@ func (h *handlers) createTerminationForm(w http.ResponseWriter, r *http.Request)
 		Reason: TerminationReason(r.PostFormValue("reason")), Detail: r.PostFormValue("detail"), RelatedOrgIDs: formInts(r, "related_org_ids")}
 	t, err := h.store.Terminate(r.Context(), p, in)
 	if err != nil {
-		d, derr := h.terminationFormData(r, p)
-		if derr != nil {
-			return derr
-		}
-		return h.renderForm(w, r, "oversight/termination_new.html", d, err)
+		return formAgain(h, w, r, p, "oversight/termination_new.html", h.terminationFormData, err)
 	}
 	redirect(w, r, idPath("/terminations/", t.ID), "Connection terminated; the accounts stopped and the agencies were notified.")
 	return nil
@@ -278,11 +251,7 @@ type terminationData struct {
 }
 
 func (h *handlers) terminationPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "termination")
+	p, id, err := loginAndID(r, "termination")
 	if err != nil {
 		return err
 	}

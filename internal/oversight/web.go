@@ -141,6 +141,52 @@ func pathInt(r *http.Request, name, kind string) (int64, error) {
 	return id, nil
 }
 
+// loginAndID returns the logged-in user and the {id} of the path; kind
+// names the record in the 404 of a malformed id.
+func loginAndID(r *http.Request, kind string) (*identity.Principal, int64, error) {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathInt(r, "id", kind)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, id, nil
+}
+
+// newForm shows the empty form page to a logged-in user, with its choices
+// from load and its first values from initial, which refuses (403) a user
+// left without a choice.
+func newForm[D any](h *handlers, w http.ResponseWriter, r *http.Request, page string,
+	load func(*http.Request, *identity.Principal) (D, error), initial func(*identity.Principal, D) (url.Values, error)) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	d, err := load(r, p)
+	if err != nil {
+		return err
+	}
+	form, err := initial(p, d)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, page, d, form)
+	return nil
+}
+
+// formAgain shows a form page again after err (see renderForm), with its
+// choices reloaded by load and the values the user sent.
+func formAgain[D any](h *handlers, w http.ResponseWriter, r *http.Request, p *identity.Principal, page string,
+	load func(*http.Request, *identity.Principal) (D, error), err error) error {
+	d, derr := load(r, p)
+	if derr != nil {
+		return derr
+	}
+	return h.renderForm(w, r, page, d, err)
+}
+
 func formInt(r *http.Request, name string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
 	return n
