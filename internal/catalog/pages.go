@@ -58,14 +58,14 @@ func (h *handlers) registerPages(mux *http.ServeMux) {
 	handle("POST /catalog/regulations/{id}/publish", regulations.actionForm(h.publishRegulation, "Published."))
 
 	handle("GET /catalog/codelists", h.codeListsPage)
-	handle("POST /catalog/codelists", h.createCodeListForm)
+	handle("POST /catalog/codelists", h.codeListForm().createForm(h))
 	handle("GET /catalog/codelists/{id}", h.codeListPage)
 	handle("GET /catalog/codelists/{id}/entries.csv", h.apiEntriesCSV)
 	handle("POST /catalog/codelists/{id}/import", h.importForm)
 
 	elements := h.elementForm()
 	handle("GET /catalog/dictionary", h.dictionaryPage)
-	handle("POST /catalog/dictionary", h.createElementForm)
+	handle("POST /catalog/dictionary", elements.createForm(h))
 	handle("GET /catalog/dictionary/{id}", h.elementPage)
 	handle("GET /catalog/dictionary/{id}/edit", elements.editPage(h))
 	handle("POST /catalog/dictionary/{id}", elements.updateForm(h))
@@ -466,26 +466,20 @@ func (h *handlers) renderCodeLists(w http.ResponseWriter, r *http.Request, form 
 	return nil
 }
 
-func (h *handlers) createCodeListForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
+func (h *handlers) codeListForm() recordForm[CodeList, codeListRequest] {
+	return recordForm[CodeList, codeListRequest]{
+		base: "/catalog/codelists", created: "Code list created; import its entries.",
+		id:    func(c CodeList) int64 { return c.ID },
+		parse: noLines(parseCodeListForm), create: h.createCodeList, retry: h.renderCodeLists,
 	}
+}
+
+// parseCodeListForm reads a new code list; its entries are imported later.
+func parseCodeListForm(r *http.Request) (codeListRequest, error) {
 	in := CodeListInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
+	var err error
 	in.OwnerOrgID, err = formInt(r, "owner_org_id")
-	var c CodeList
-	if err == nil {
-		c, err = h.createCodeList(r.Context(), p, codeListRequest{CodeListInput: in})
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.renderCodeLists(w, r, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/codelists/"+itoa(c.ID), "Code list created; import its entries.")
-	return nil
+	return codeListRequest{CodeListInput: in}, err
 }
 
 func (h *handlers) codeListPage(w http.ResponseWriter, r *http.Request) error {
@@ -567,27 +561,6 @@ func (h *handlers) renderDictionary(w http.ResponseWriter, r *http.Request, form
 	return nil
 }
 
-func (h *handlers) createElementForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	in, err := parseElementForm(r)
-	var e Element
-	if err == nil {
-		e, err = h.createElement(r.Context(), p, in)
-	}
-	if err != nil {
-		fe, err := formErrors(err, nil)
-		if err != nil {
-			return err
-		}
-		return h.renderDictionary(w, r, r.PostForm, fe)
-	}
-	web.Redirect(w, r, "/catalog/dictionary/"+itoa(e.ID), "Data element added.")
-	return nil
-}
-
 func (h *handlers) elementPage(w http.ResponseWriter, r *http.Request) error {
 	res, err := h.elementData(r)
 	if err != nil {
@@ -612,8 +585,10 @@ func (h *handlers) elementPage(w http.ResponseWriter, r *http.Request) error {
 func (h *handlers) elementForm() recordForm[Element, ElementInput] {
 	return recordForm[Element, ElementInput]{
 		template: "catalog/element_form.html", base: "/catalog/dictionary",
-		id:     func(e Element) int64 { return e.ID },
-		values: elementValues, load: h.editableElement, parse: noLines(parseElementForm), update: h.updateElement,
+		id:      func(e Element) int64 { return e.ID },
+		created: "Data element added.",
+		values:  elementValues, load: h.editableElement, parse: noLines(parseElementForm),
+		create: h.createElement, update: h.updateElement, retry: h.renderDictionary,
 	}
 }
 

@@ -27,6 +27,9 @@ type recordForm[Rec, In any] struct {
 	parse    func(*http.Request) (In, []int, error) // []int: source lines of list fields
 	create   func(context.Context, *identity.Principal, In) (Rec, error)
 	update   func(context.Context, *identity.Principal, Rec, In) (Rec, error)
+	// retry, when set, shows a failed create's errors instead of the form
+	// page: code lists and elements are created from their list's page.
+	retry func(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error
 }
 
 // recordAct is an action on a loaded record, shared by a page and the API.
@@ -89,6 +92,9 @@ func (f recordForm[Rec, In]) createForm(h *handlers) platform.HandlerFunc {
 			fe, err := formErrors(err, nums)
 			if err != nil {
 				return err
+			}
+			if f.retry != nil {
+				return f.retry(w, r, r.PostForm, fe)
 			}
 			return f.showNew(h, w, r, p, r.PostForm, fe)
 		}
