@@ -49,7 +49,7 @@ func (a *App) registerHome(mux *http.ServeMux) error {
 		return err
 	}
 	a.Site.AddFeatureMessages("app", homeMessages)
-	a.Site.AddNav(web.NavItem{Href: "/", Label: "Home", Order: 0})
+	a.Site.AddNav(web.NavItem{Href: "/", Label: "Home", Feature: "app", Order: 0})
 	mux.HandleFunc("GET /{$}", a.Site.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		orgs, err := a.Directory.ListOrgs(r.Context(), directory.OrgFilter{Roots: true, Page: platform.Page{Limit: 100}})
 		if err != nil {

@@ -49,7 +49,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	}
 	site.AddFeatureMessages("dbi", messages)
 	site.AddFeatureMessages("dbi", labelMessages())
-	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Order: 60})
+	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Feature: "dbi", Order: 60})
 	h := &handlers{site: site, store: store, static: map[string]staticFile{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

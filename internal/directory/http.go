@@ -32,8 +32,8 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 		return err
 	}
 	site.AddFeatureMessages("directory", messages)
-	site.AddNav(web.NavItem{Href: "/orgs", Label: "Organisations", Order: 10},
-		web.NavItem{Href: "/focal-points", Label: "Focal points", Order: 11})
+	site.AddNav(web.NavItem{Href: "/orgs", Label: "Organisations", Feature: "directory", Order: 10},
+		web.NavItem{Href: "/focal-points", Label: "Focal points", Feature: "directory", Order: 11})
 	h := &handlers{site: site, store: store, apiPrefix: api.Prefix}
 
 	mux.HandleFunc("GET /orgs", site.Handler(h.orgsPage))

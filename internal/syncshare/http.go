@@ -67,7 +67,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 		return err
 	}
 	site.AddFeatureMessages("syncshare", messages)
-	site.AddNav(web.NavItem{Href: "/sync", Label: "Sync and packages", Order: 32, Show: seesSync})
+	site.AddNav(web.NavItem{Href: "/sync", Label: "Sync and packages", Feature: "syncshare", Order: 32, Show: seesSync})
 	h := &handlers{site: site, store: s}
 	mux.HandleFunc("GET /sync", site.Handler(h.indexPage))
 	mux.HandleFunc("GET /sync/services/{ref}", site.Handler(h.servicePage))

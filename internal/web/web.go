@@ -35,8 +35,12 @@ var staticFS embed.FS
 // NavItem is one entry of the main navigation.
 type NavItem struct {
 	Href  string
-	Label string // English; translated with the site's messages
-	Order int
+	Label string // English; translated with Feature's messages
+	// Feature is the prefix the registering feature gave
+	// AddFeatureMessages: its translation names the item on every page,
+	// whichever feature the page belongs to.
+	Feature string
+	Order   int
 	// Show decides visibility; nil shows it to everyone.
 	Show func(p *identity.Principal) bool
 	// Badge, when set, returns a count shown next to the label (e.g. unread
@@ -302,6 +306,15 @@ func (v *View) Active(href string) bool {
 		return v.Path == "/"
 	}
 	return strings.HasPrefix(v.Path, href)
+}
+
+// NavLabel names a navigation item in the page's language, with the
+// translations of the feature that registered it.
+func (v *View) NavLabel(n NavItem) string {
+	if v.Lang == "en" {
+		return n.Label
+	}
+	return v.site.translate(v.site.scoped[n.Feature], n.Label, 0)
 }
 
 // FieldError returns the form error for a field.

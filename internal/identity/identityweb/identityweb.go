@@ -35,7 +35,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, ids *identi
 		return err
 	}
 	site.AddFeatureMessages("identity", messages)
-	site.AddNav(web.NavItem{Href: "/users", Label: "Users", Order: 90, Show: func(p *identity.Principal) bool {
+	site.AddNav(web.NavItem{Href: "/users", Label: "Users", Feature: "identity", Order: 90, Show: func(p *identity.Principal) bool {
 		return p != nil && len(p.Scope(identity.PermUserManage)) != 0 || p.IsPlatformAdmin()
 	}})
 	h := &handlers{site: site, ids: ids, dir: dir}

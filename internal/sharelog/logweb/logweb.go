@@ -64,7 +64,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platfor
 		return err
 	}
 	site.AddFeatureMessages("logweb", messages)
-	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Order: 35, Show: func(p *identity.Principal) bool {
+	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Feature: "logweb", Order: 35, Show: func(p *identity.Principal) bool {
 		return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermLogRead)) > 0)
 	}})
 	h := &handlers{site: site, db: db, dir: dir, services: services}
