@@ -220,6 +220,15 @@ func (a Agreement) Version(n int) (AgreementVersion, bool) {
 	return AgreementVersion{}, false
 }
 
+// findVersion is Version with the 404 of a missing version.
+func (a Agreement) findVersion(n int) (AgreementVersion, error) {
+	v, ok := a.Version(n)
+	if !ok {
+		return AgreementVersion{}, platform.NotFound("agreement version")
+	}
+	return v, nil
+}
+
 // Draft returns the open draft version, if any.
 func (a Agreement) Draft() (AgreementVersion, bool) {
 	for _, v := range a.Versions {
@@ -1038,9 +1047,9 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 	if err != nil {
 		return a, err
 	}
-	v, ok := a.Version(number)
-	if !ok {
-		return Agreement{}, platform.NotFound("agreement version")
+	v, err := a.findVersion(number)
+	if err != nil {
+		return Agreement{}, err
 	}
 	if v.State != VersionDraft {
 		return Agreement{}, coded(platform.EConflict, "version_confirmed",
@@ -1099,9 +1108,9 @@ func (s *Store) Confirm(ctx context.Context, p *identity.Principal, id int64, nu
 	if err != nil {
 		return a, err
 	}
-	v, ok := a.Version(number)
-	if !ok {
-		return Agreement{}, platform.NotFound("agreement version")
+	v, err := a.findVersion(number)
+	if err != nil {
+		return Agreement{}, err
 	}
 	if v.State != VersionDraft {
 		return Agreement{}, coded(platform.EConflict, "version_confirmed", "version %d is %s; only a draft is confirmed", v.Number, string(v.State))
@@ -1369,9 +1378,9 @@ func (s *Store) WithdrawVersion(ctx context.Context, p *identity.Principal, id i
 	if err != nil {
 		return a, err
 	}
-	v, ok := a.Version(number)
-	if !ok {
-		return Agreement{}, platform.NotFound("agreement version")
+	v, err := a.findVersion(number)
+	if err != nil {
+		return Agreement{}, err
 	}
 	if v.State != VersionDraft || a.State != AgreementInForce {
 		return Agreement{}, coded(platform.EConflict, "not_amendment", "only an amendment being drafted can be withdrawn")
@@ -1629,9 +1638,9 @@ func (s *Store) SignedPDF(ctx context.Context, p *identity.Principal, id int64, 
 	if err != nil {
 		return "", nil, err
 	}
-	v, ok := a.Version(number)
-	if !ok {
-		return "", nil, platform.NotFound("agreement version")
+	v, err := a.findVersion(number)
+	if err != nil {
+		return "", nil, err
 	}
 	err = s.db.Read.QueryRowContext(ctx, `SELECT pdf_name, pdf FROM agreement_confirmations WHERE version_id = $1 AND org_id = $2 AND pdf IS NOT NULL`,
 		v.id, orgID).Scan(&name, &data)

@@ -144,11 +144,7 @@ func write(w http.ResponseWriter, status int, v any, err error) error {
 // --- agreements ---
 
 func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, identity.RequireAPI)
 	if err != nil {
 		return err
 	}
@@ -308,11 +304,7 @@ func (h *handlers) apiNotices(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiSuspensions(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, identity.RequireAPI)
 	if err != nil {
 		return err
 	}
@@ -344,11 +336,7 @@ func (h *handlers) apiSuspension(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, identity.RequireAPI)
 	if err != nil {
 		return err
 	}
@@ -363,15 +351,10 @@ func (h *handlers) apiObstacles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
 	f, err := obstacleFilter(r)
 	if err != nil {
 		return err
 	}
-	f.Page = page
 	res, err := h.store.ListObstacles(r.Context(), p, f)
 	return write(w, http.StatusOK, res, err)
 }

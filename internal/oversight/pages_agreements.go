@@ -21,11 +21,7 @@ type agreementsData struct {
 }
 
 func (h *handlers) agreementsPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, web.RequireLogin)
 	if err != nil {
 		return err
 	}
@@ -257,9 +253,9 @@ func (h *handlers) editVersionPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	v, ok := a.Version(n)
-	if !ok {
-		return platform.NotFound("agreement version")
+	v, err := a.findVersion(n)
+	if err != nil {
+		return err
 	}
 	if v.State != VersionDraft || !a.Access.Edit {
 		return coded(platform.EConflict, "version_confirmed", "version %d is %s and cannot be changed; propose an amendment instead (D47-39)", n, string(v.State))

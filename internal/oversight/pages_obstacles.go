@@ -24,15 +24,10 @@ func (h *handlers) obstaclesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
 	f, err := obstacleFilter(r)
 	if err != nil {
 		return err
 	}
-	f.Page = page
 	res, err := h.store.ListObstacles(r.Context(), p, f)
 	if err != nil {
 		return err
@@ -43,9 +38,15 @@ func (h *handlers) obstaclesPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// obstacleFilter reads the page and the filters of an obstacle list, the
+// page's errors first.
 func obstacleFilter(r *http.Request) (ObstacleFilter, error) {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return ObstacleFilter{}, err
+	}
 	q := r.URL.Query()
-	f := ObstacleFilter{State: q.Get("state"), Category: ObstacleCategory(q.Get("category"))}
+	f := ObstacleFilter{State: q.Get("state"), Category: ObstacleCategory(q.Get("category")), Page: page}
 	if f.State != "" && f.State != ObstacleOpen && f.State != ObstacleResolved {
 		return f, platform.FieldError("state", "invalid_state", "state is open or resolved")
 	}

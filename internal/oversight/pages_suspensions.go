@@ -42,11 +42,7 @@ type suspensionsData struct {
 }
 
 func (h *handlers) suspensionsPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, web.RequireLogin)
 	if err != nil {
 		return err
 	}
@@ -181,11 +177,7 @@ type terminationsData struct {
 }
 
 func (h *handlers) terminationsPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := callerAndPage(r, web.RequireLogin)
 	if err != nil {
 		return err
 	}

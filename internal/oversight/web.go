@@ -141,6 +141,20 @@ func pathInt(r *http.Request, name, kind string) (int64, error) {
 	return id, nil
 }
 
+// callerAndPage authenticates with auth (identity.RequireAPI or
+// web.RequireLogin), then reads the page of a list.
+func callerAndPage(r *http.Request, auth func(*http.Request) (*identity.Principal, error)) (*identity.Principal, platform.Page, error) {
+	p, err := auth(r)
+	if err != nil {
+		return nil, platform.Page{}, err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return nil, platform.Page{}, err
+	}
+	return p, page, nil
+}
+
 // loginAndID returns the logged-in user and the {id} of the path; kind
 // names the record in the 404 of a malformed id.
 func loginAndID(r *http.Request, kind string) (*identity.Principal, int64, error) {
