@@ -187,15 +187,8 @@ func (s *Store) RespondFeedback(ctx context.Context, actor, id int64, status, re
 		return Feedback{}, platform.FieldError("response", "required", "write the answer")
 	}
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `UPDATE od_feedback SET status = $1, response = $2, responded_by = $3, responded_at = $4 WHERE id = $5`,
+		return execOne(ctx, tx, "feedback", `UPDATE od_feedback SET status = $1, response = $2, responded_by = $3, responded_at = $4 WHERE id = $5`,
 			status, response, actor, now, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return platform.NotFound("feedback")
-		}
-		return nil
 	})
 	if err != nil {
 		return Feedback{}, err
@@ -410,15 +403,8 @@ func (s *Store) RespondRequest(ctx context.Context, actor, id int64, status, res
 			}
 			ds = did
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE od_requests SET status = $1, response = $2, dataset_id = COALESCE($3, dataset_id),
+		return execOne(ctx, tx, "data request", `UPDATE od_requests SET status = $1, response = $2, dataset_id = COALESCE($3, dataset_id),
 			responded_by = $4, responded_at = $5 WHERE id = $6`, status, response, ds, actor, now, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return platform.NotFound("data request")
-		}
-		return nil
 	})
 	if err != nil {
 		return DataRequest{}, err

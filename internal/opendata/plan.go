@@ -119,14 +119,7 @@ func (s *Store) DeletePhase(ctx context.Context, orgID, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE od_plan_items SET phase_id = NULL WHERE phase_id = $1 AND org_id = $2`, id, orgID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM od_plan_phases WHERE id = $1 AND org_id = $2`, id, orgID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return platform.NotFound("phase")
-		}
-		return nil
+		return execOne(ctx, tx, "phase", `DELETE FROM od_plan_phases WHERE id = $1 AND org_id = $2`, id, orgID)
 	})
 }
 
@@ -148,7 +141,7 @@ func (s *Store) AddPlanItem(ctx context.Context, orgID int64, in PlanItemInput) 
 		if err := checkOrg(ctx, tx, orgID); err != nil {
 			return err
 		}
-		var phase, ds any
+		var phase any
 		if in.PhaseID > 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM od_plan_phases WHERE id = $1 AND org_id = $2`, in.PhaseID, orgID).Scan(&n); err != nil {
@@ -159,16 +152,9 @@ func (s *Store) AddPlanItem(ctx context.Context, orgID int64, in PlanItemInput) 
 			}
 			phase = in.PhaseID
 		}
-		if name := strings.TrimSpace(in.DatasetName); name != "" {
-			var did int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM od_datasets WHERE name = $1 AND org_id = $2`, name, orgID).Scan(&did)
-			if errors.Is(err, sql.ErrNoRows) {
-				return platform.FieldError("dataset_name", "unknown_dataset", "the organisation has no dataset named %q", name)
-			}
-			if err != nil {
-				return err
-			}
-			ds = did
+		ds, err := orgDatasetID(ctx, tx, orgID, in.DatasetName)
+		if err != nil {
+			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO od_plan_items (org_id, phase_id, title, description, planned_on, dataset_id, created_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, orgID, phase, in.Title, in.Description, day.String(), ds, now).Scan(&id)
@@ -182,40 +168,36 @@ func (s *Store) AddPlanItem(ctx context.Context, orgID int64, in PlanItemInput) 
 // LinkPlanItem attaches a dataset to a plan item (or detaches with "").
 func (s *Store) LinkPlanItem(ctx context.Context, orgID, itemID int64, datasetName string) error {
 	return s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		var ds any
-		if name := strings.TrimSpace(datasetName); name != "" {
-			var did int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM od_datasets WHERE name = $1 AND org_id = $2`, name, orgID).Scan(&did)
-			if errors.Is(err, sql.ErrNoRows) {
-				return platform.FieldError("dataset_name", "unknown_dataset", "the organisation has no dataset named %q", name)
-			}
-			if err != nil {
-				return err
-			}
-			ds = did
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE od_plan_items SET dataset_id = $1 WHERE id = $2 AND org_id = $3`, ds, itemID, orgID)
+		ds, err := orgDatasetID(ctx, tx, orgID, datasetName)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return platform.NotFound("plan item")
-		}
-		return nil
+		return execOne(ctx, tx, "plan item", `UPDATE od_plan_items SET dataset_id = $1 WHERE id = $2 AND org_id = $3`, ds, itemID, orgID)
 	})
+}
+
+// orgDatasetID is the id of the organisation's dataset named name, or nil
+// (SQL NULL) when no name is given.
+func orgDatasetID(ctx context.Context, tx platform.Tx, orgID int64, name string) (any, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, nil
+	}
+	var did int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM od_datasets WHERE name = $1 AND org_id = $2`, name, orgID).Scan(&did)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, platform.FieldError("dataset_name", "unknown_dataset", "the organisation has no dataset named %q", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return did, nil
 }
 
 // DeletePlanItem removes an item from the plan.
 func (s *Store) DeletePlanItem(ctx context.Context, orgID, itemID int64) error {
 	return s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM od_plan_items WHERE id = $1 AND org_id = $2`, itemID, orgID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return platform.NotFound("plan item")
-		}
-		return nil
+		return execOne(ctx, tx, "plan item", `DELETE FROM od_plan_items WHERE id = $1 AND org_id = $2`, itemID, orgID)
 	})
 }
 

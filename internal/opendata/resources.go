@@ -82,20 +82,30 @@ func (s *Store) insertRevision(ctx context.Context, tx platform.Tx, datasetID, r
 	return id, err
 }
 
+// ingestResource checks a resource's fields, then ingests its file (the
+// caller discards it), so a bad field is refused before any byte is read.
+func (s *Store) ingestResource(in *ResourceInput, fileName string, src io.Reader) (*ingested, error) {
+	if err := in.validate(fileName); err != nil {
+		return nil, err
+	}
+	ing, err := s.ingest(src, fileName, in.Format)
+	if err != nil {
+		return nil, err
+	}
+	ing.fileName = cleanFileName(fileName, ing.format)
+	return ing, nil
+}
+
 // AddUpload streams a file into a new resource of a dataset. The file is
 // checked before anything is recorded: malformed content, a wrong format or
 // a zip bomb refuses the upload; possible personal information records the
 // resource but holds it until an officer decides (D47-20.1).
 func (s *Store) AddUpload(ctx context.Context, actor, datasetID int64, in ResourceInput, fileName string, src io.Reader) (Resource, error) {
-	if err := in.validate(fileName); err != nil {
-		return Resource{}, err
-	}
-	ing, err := s.ingest(src, fileName, in.Format)
+	ing, err := s.ingestResource(&in, fileName, src)
 	if err != nil {
 		return Resource{}, err
 	}
 	defer ing.discard()
-	ing.fileName = cleanFileName(fileName, ing.format)
 	var resID int64
 	moved := ""
 	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
@@ -197,15 +207,11 @@ func (s *Store) ReplaceUpload(ctx context.Context, actor, resourceID int64, in R
 	if in.Description == "" {
 		in.Description = r.Description
 	}
-	if err := in.validate(fileName); err != nil {
-		return Resource{}, err
-	}
-	ing, err := s.ingest(src, fileName, in.Format)
+	ing, err := s.ingestResource(&in, fileName, src)
 	if err != nil {
 		return Resource{}, err
 	}
 	defer ing.discard()
-	ing.fileName = cleanFileName(fileName, ing.format)
 	moved := ""
 	var dropped []string
 	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
@@ -413,19 +419,9 @@ func (s *Store) DeleteResource(ctx context.Context, actor, resourceID int64) err
 				return platform.Errorf(platform.EConflict, "last_resource", "a published dataset keeps at least one resource; withdraw the dataset instead")
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT path FROM od_revisions WHERE resource_id = $1 AND path <> ''`, r.ID)
-		if err != nil {
+		if paths, err = revisionFiles(ctx, tx, `SELECT path FROM od_revisions WHERE resource_id = $1 AND path <> ''`, r.ID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				rows.Close()
-				return err
-			}
-			paths = append(paths, p)
-		}
-		rows.Close()
 		if _, err := tx.ExecContext(ctx, `UPDATE od_revisions SET discarded_at = COALESCE(discarded_at, $1), path = '' WHERE resource_id = $2`, now, r.ID); err != nil {
 			return err
 		}

@@ -154,8 +154,27 @@ func addVersion(ctx context.Context, tx platform.Tx, datasetID, actor int64, not
 	return err
 }
 
+// versionAndTouch records a published change (addVersion) and marks the
+// dataset changed.
+func versionAndTouch(ctx context.Context, tx platform.Tx, id, actor int64, note string, now time.Time) error {
+	if err := addVersion(ctx, tx, id, actor, note, now); err != nil {
+		return err
+	}
+	return touchDataset(ctx, tx, id, now)
+}
+
 func datasetSearchText(in DatasetInput) string {
 	return platform.Fold(strings.Join(append([]string{in.Name, in.Title, in.Notes}, in.Tags...), " "))
+}
+
+// changeDataset runs change on dataset id in a transaction, then refreshes
+// the search index and returns the dataset as it now is.
+func (s *Store) changeDataset(ctx context.Context, id int64, change func(tx platform.Tx, now time.Time) error) (Dataset, error) {
+	if err := s.db.Tx(ctx, change); err != nil {
+		return Dataset{}, err
+	}
+	_ = s.syncIndex(ctx)
+	return s.Dataset(ctx, id)
 }
 
 // CreateDataset adds a draft dataset. A name already taken gets a numeric
@@ -246,17 +265,13 @@ func (s *Store) UpdateDataset(ctx context.Context, actor, id int64, in DatasetIn
 	if err := in.Validate(); err != nil {
 		return Dataset{}, err
 	}
-	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		var state, oldName string
-		err := tx.QueryRowContext(ctx, `SELECT state, name FROM od_datasets WHERE id = $1`, id).Scan(&state, &oldName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return platform.NotFound("dataset")
-		}
+	return s.changeDataset(ctx, id, func(tx platform.Tx, now time.Time) error {
+		row, err := lockDataset(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if !explicit {
-			in.Name = oldName
+			in.Name = row.name
 		}
 		if err := checkOrg(ctx, tx, in.OrgID); err != nil {
 			return err
@@ -274,38 +289,27 @@ func (s *Store) UpdateDataset(ctx context.Context, actor, id int64, in DatasetIn
 		if err := writeTagsThemes(ctx, tx, id, in); err != nil {
 			return err
 		}
-		if state == StatePublished {
-			note := in.VersionNote
-			if note == "" {
-				note = "Metadata updated"
-			}
-			if err := addVersion(ctx, tx, id, actor, note, now); err != nil {
-				return err
-			}
+		if row.state != StatePublished {
+			return touchDataset(ctx, tx, id, now)
 		}
-		return touchDataset(ctx, tx, id, now)
+		note := in.VersionNote
+		if note == "" {
+			note = "Metadata updated"
+		}
+		return versionAndTouch(ctx, tx, id, actor, note, now)
 	})
-	if err != nil {
-		return Dataset{}, err
-	}
-	_ = s.syncIndex(ctx)
-	return s.Dataset(ctx, id)
 }
 
 // Publish makes a draft or withdrawn dataset public. Every resource must
 // have an accepted revision: a resource held by its publication check
 // (D47-20.1) blocks the whole dataset, so nothing is half-published.
 func (s *Store) Publish(ctx context.Context, actor, id int64, note string) (Dataset, error) {
-	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM od_datasets WHERE id = $1`, id).Scan(&state)
-		if errors.Is(err, sql.ErrNoRows) {
-			return platform.NotFound("dataset")
-		}
+	return s.changeDataset(ctx, id, func(tx platform.Tx, now time.Time) error {
+		row, err := lockDataset(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if state == StatePublished {
+		if row.state == StatePublished {
 			return platform.Errorf(platform.EConflict, "already_published", "the dataset is already published")
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT name, current_rev IS NOT NULL FROM od_resources WHERE dataset_id = $1 ORDER BY position, id`, id)
@@ -345,16 +349,8 @@ func (s *Store) Publish(ctx context.Context, actor, id int64, note string) (Data
 		if note == "" {
 			note = "Published"
 		}
-		if err := addVersion(ctx, tx, id, actor, note, now); err != nil {
-			return err
-		}
-		return touchDataset(ctx, tx, id, now)
+		return versionAndTouch(ctx, tx, id, actor, note, now)
 	})
-	if err != nil {
-		return Dataset{}, err
-	}
-	_ = s.syncIndex(ctx)
-	return s.Dataset(ctx, id)
 }
 
 // Withdraw takes a published dataset off the portal, with a reason.
@@ -363,7 +359,7 @@ func (s *Store) Withdraw(ctx context.Context, actor, id int64, reason string) (D
 	if err := checkText("reason", reason, 3, 1000); err != nil {
 		return Dataset{}, err
 	}
-	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+	return s.changeDataset(ctx, id, func(tx platform.Tx, now time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE od_datasets SET state = 'withdrawn' WHERE id = $1 AND state = 'published'`, id)
 		if err != nil {
 			return err
@@ -371,16 +367,8 @@ func (s *Store) Withdraw(ctx context.Context, actor, id int64, reason string) (D
 		if n, _ := res.RowsAffected(); n == 0 {
 			return platform.Errorf(platform.EConflict, "not_published", "only a published dataset can be withdrawn")
 		}
-		if err := addVersion(ctx, tx, id, actor, "Withdrawn: "+reason, now); err != nil {
-			return err
-		}
-		return touchDataset(ctx, tx, id, now)
+		return versionAndTouch(ctx, tx, id, actor, "Withdrawn: "+reason, now)
 	})
-	if err != nil {
-		return Dataset{}, err
-	}
-	_ = s.syncIndex(ctx)
-	return s.Dataset(ctx, id)
 }
 
 // DeleteDataset removes a draft that was never published, with its files.
@@ -399,19 +387,9 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 		if published.Valid {
 			return platform.Errorf(platform.EConflict, "was_published", "a dataset that was published cannot be deleted; withdraw it instead")
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT path FROM od_revisions WHERE dataset_id = $1 AND path <> ''`, id)
-		if err != nil {
+		if paths, err = revisionFiles(ctx, tx, `SELECT path FROM od_revisions WHERE dataset_id = $1 AND path <> ''`, id); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				rows.Close()
-				return err
-			}
-			paths = append(paths, p)
-		}
-		rows.Close()
 		for _, q := range []string{`UPDATE od_requests SET dataset_id = NULL WHERE dataset_id = $1`,
 			`UPDATE od_plan_items SET dataset_id = NULL WHERE dataset_id = $1`,
 			`DELETE FROM od_revisions WHERE dataset_id = $1`, `DELETE FROM od_resources WHERE dataset_id = $1`,
@@ -429,6 +407,37 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 		s.removeFile(p)
 	}
 	return nil
+}
+
+// execOne runs a statement that must touch a row of kind: none is its 404.
+func execOne(ctx context.Context, tx platform.Tx, kind, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return platform.NotFound(kind)
+	}
+	return nil
+}
+
+// revisionFiles lists the stored files of the revisions query selects
+// (one path column, one id argument), to remove once the deletion commits.
+func revisionFiles(ctx context.Context, tx platform.Tx, query string, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var paths []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }
 
 func (s *Store) removeFile(rel string) {
@@ -567,38 +576,38 @@ func (s *Store) loadDatasets(ctx context.Context, q platform.Querier, where stri
 	return out, nil
 }
 
+// eachLabel hands each (dataset id, text) row of query to add, in order.
+func eachLabel(ctx context.Context, q platform.Querier, query string, args []any, add func(id int64, label string)) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var label string
+		if err := rows.Scan(&id, &label); err != nil {
+			return err
+		}
+		add(id, label)
+	}
+	return nil
+}
+
 func (s *Store) loadChildren(ctx context.Context, q platform.Querier, ids []int64, byID map[int64]*Dataset) error {
 	ph, args := inList(ids, 1)
-	rows, err := q.QueryContext(ctx, `SELECT dataset_id, tag FROM od_dataset_tags WHERE dataset_id IN (`+ph+`) ORDER BY dataset_id, position`, args...)
+	err := eachLabel(ctx, q, `SELECT dataset_id, tag FROM od_dataset_tags WHERE dataset_id IN (`+ph+`) ORDER BY dataset_id, position`, args,
+		func(id int64, t string) { byID[id].Tags = append(byID[id].Tags, t) })
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[id].Tags = append(byID[id].Tags, t)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT dataset_id, theme FROM od_dataset_themes WHERE dataset_id IN (`+ph+`) ORDER BY dataset_id, theme`, args...)
+	err = eachLabel(ctx, q, `SELECT dataset_id, theme FROM od_dataset_themes WHERE dataset_id IN (`+ph+`) ORDER BY dataset_id, theme`, args,
+		func(id int64, t string) { byID[id].Themes = append(byID[id].Themes, t) })
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[id].Themes = append(byID[id].Themes, t)
-	}
-	rows.Close()
 	revs := map[int64]*Revision{}
-	rows, err = q.QueryContext(ctx, `SELECT `+revisionColumns+` FROM od_revisions v WHERE v.dataset_id IN (`+ph+`) AND v.resource_id IS NOT NULL`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+revisionColumns+` FROM od_revisions v WHERE v.dataset_id IN (`+ph+`) AND v.resource_id IS NOT NULL`, args...)
 	if err != nil {
 		return err
 	}
