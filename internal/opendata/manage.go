@@ -1,6 +1,7 @@
 package opendata
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -168,7 +169,7 @@ func (h *handlers) createDatasetForm(w http.ResponseWriter, r *http.Request) err
 		h.site.Render(w, r, http.StatusUnprocessableEntity, "opendata/dataset_new.html", v)
 		return nil
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Draft created. Add its resources, then publish it.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), "Draft created. Add its resources, then publish it.")
 	return nil
 }
 
@@ -229,6 +230,11 @@ func (h *handlers) renderManageDataset(w http.ResponseWriter, r *http.Request, i
 	return nil
 }
 
+// manageDatasetURL is the publisher's page of a dataset.
+func manageDatasetURL(id int64) string {
+	return "/opendata/manage/datasets/" + strconv.FormatInt(id, 10)
+}
+
 func (h *handlers) redisplay(w http.ResponseWriter, r *http.Request, id int64, err error) error {
 	fe, err := web.FormErrors(err)
 	if err != nil {
@@ -254,7 +260,7 @@ func (h *handlers) updateDatasetForm(w http.ResponseWriter, r *http.Request) err
 	if _, err := h.updateDataset(r.Context(), p, d, in); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Saved.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), "Saved.")
 	return nil
 }
 
@@ -267,7 +273,7 @@ func (h *handlers) publishForm(w http.ResponseWriter, r *http.Request) error {
 		return h.redisplay(w, r, d.ID, err)
 	}
 	h.audit(r.Context(), p, "opendata.dataset.publish", "dataset:"+d.Name, "")
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Published: the dataset is open to everyone.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), "Published: the dataset is open to everyone.")
 	return nil
 }
 
@@ -279,7 +285,7 @@ func (h *handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.withdraw(r.Context(), p, d, withdrawRequest{Reason: r.PostFormValue("reason")}); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Withdrawn from the portal.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), "Withdrawn from the portal.")
 	return nil
 }
 
@@ -315,7 +321,7 @@ func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
 	if res.Blocked() {
 		notice = "Link added; it is held until an officer confirms it holds no personal information."
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), notice)
+	web.Redirect(w, r, manageDatasetURL(d.ID), notice)
 	return nil
 }
 
@@ -335,31 +341,29 @@ func (h *handlers) confirmForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Confirmed: the resource may be published.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), "Confirmed: the resource may be published.")
 	return nil
 }
 
 func (h *handlers) discardForm(w http.ResponseWriter, r *http.Request) error {
-	p, res, d, err := h.loadManagedResource(r)
-	if err != nil {
-		return err
-	}
-	if err := h.discard(r.Context(), p, res); err != nil {
-		return h.redisplay(w, r, d.ID, err)
-	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "The held file was removed.")
-	return nil
+	return h.resourceForm(w, r, h.discard, "The held file was removed.")
 }
 
 func (h *handlers) deleteResourceForm(w http.ResponseWriter, r *http.Request) error {
+	return h.resourceForm(w, r, h.deleteResource, "Resource removed.")
+}
+
+// resourceForm runs act on the path's resource and goes back to its
+// dataset's page with notice, or shows the page with act's error.
+func (h *handlers) resourceForm(w http.ResponseWriter, r *http.Request, act func(context.Context, *identity.Principal, Resource) error, notice string) error {
 	p, res, d, err := h.loadManagedResource(r)
 	if err != nil {
 		return err
 	}
-	if err := h.deleteResource(r.Context(), p, res); err != nil {
+	if err := act(r.Context(), p, res); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(d.ID, 10), "Resource removed.")
+	web.Redirect(w, r, manageDatasetURL(d.ID), notice)
 	return nil
 }
 
@@ -441,11 +445,7 @@ func (h *handlers) planDone(w http.ResponseWriter, r *http.Request, org director
 }
 
 func (h *handlers) addPhaseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	org, _, err := h.planOrg(r, p)
+	_, org, err := h.publisherPlanOrg(r)
 	if err != nil {
 		return err
 	}
@@ -457,30 +457,11 @@ func (h *handlers) addPhaseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) deletePhaseForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	org, _, err := h.planOrg(r, p)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "pid")
-	if err != nil {
-		return err
-	}
-	if err := h.store.DeletePhase(r.Context(), org.ID, id); err != nil {
-		return err
-	}
-	return h.planDone(w, r, org, nil, "Phase removed.")
+	return h.deletePlanRow(w, r, "pid", h.store.DeletePhase, "Phase removed.")
 }
 
 func (h *handlers) addItemForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	org, _, err := h.planOrg(r, p)
+	_, org, err := h.publisherPlanOrg(r)
 	if err != nil {
 		return err
 	}
@@ -491,30 +472,38 @@ func (h *handlers) addItemForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) deleteItemForm(w http.ResponseWriter, r *http.Request) error {
+	return h.deletePlanRow(w, r, "iid", h.store.DeletePlanItem, "Removed from the open-data list.")
+}
+
+// publisherPlanOrg is the publisher and the plan organisation a plan form acts on.
+func (h *handlers) publisherPlanOrg(r *http.Request) (*identity.Principal, directory.Org, error) {
 	p, err := requirePublisher(r)
 	if err != nil {
-		return err
+		return nil, directory.Org{}, err
 	}
 	org, _, err := h.planOrg(r, p)
+	return p, org, err
+}
+
+// deletePlanRow removes the row of the plan organisation named by the path's
+// key; a failure is not a form error, so it is returned as is.
+func (h *handlers) deletePlanRow(w http.ResponseWriter, r *http.Request, key string, del func(ctx context.Context, orgID, id int64) error, notice string) error {
+	_, org, err := h.publisherPlanOrg(r)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "iid")
+	id, err := pathID(r, key)
 	if err != nil {
 		return err
 	}
-	if err := h.store.DeletePlanItem(r.Context(), org.ID, id); err != nil {
+	if err := del(r.Context(), org.ID, id); err != nil {
 		return err
 	}
-	return h.planDone(w, r, org, nil, "Removed from the open-data list.")
+	return h.planDone(w, r, org, nil, notice)
 }
 
 func (h *handlers) addReviewForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	org, _, err := h.planOrg(r, p)
+	p, org, err := h.publisherPlanOrg(r)
 	if err != nil {
 		return err
 	}
@@ -555,12 +544,19 @@ func (h *handlers) manageFeedbackPage(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-func (h *handlers) respondFeedbackForm(w http.ResponseWriter, r *http.Request) error {
+// publisherAndID is the publisher and the path's id named key of a form
+// answering feedback or a data request.
+func publisherAndID(r *http.Request, key string) (*identity.Principal, int64, error) {
 	p, err := requirePublisher(r)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	id, err := pathID(r, "fid")
+	id, err := pathID(r, key)
+	return p, id, err
+}
+
+func (h *handlers) respondFeedbackForm(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := publisherAndID(r, "fid")
 	if err != nil {
 		return err
 	}
@@ -579,16 +575,12 @@ func (h *handlers) respondFeedbackForm(w http.ResponseWriter, r *http.Request) e
 		web.Redirect(w, r, "/opendata/manage/feedback", "Saved.")
 		return nil
 	}
-	web.Redirect(w, r, "/opendata/manage/datasets/"+strconv.FormatInt(fb.DatasetID, 10), "Saved.")
+	web.Redirect(w, r, manageDatasetURL(fb.DatasetID), "Saved.")
 	return nil
 }
 
 func (h *handlers) respondRequestForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "qid")
+	p, id, err := publisherAndID(r, "qid")
 	if err != nil {
 		return err
 	}
