@@ -63,15 +63,9 @@ func previewCSV(path string, f Format, maxRows int) Preview {
 			p.Note = "The preview stops at a line that cannot be read."
 			break
 		}
-		if p.Columns == nil {
-			p.Columns = rec
-			continue
-		}
-		if len(p.Rows) >= maxRows {
-			p.Truncated = true
+		if !p.addRow(rec, maxRows) {
 			break
 		}
-		p.Rows = append(p.Rows, clip(rec))
 	}
 	return p
 }
@@ -102,20 +96,29 @@ func previewXLSX(path string, opts excelize.Options, sheet string, maxRows int) 
 		if err != nil {
 			break
 		}
-		if p.Columns == nil {
-			if len(strings.Join(cols, "")) == 0 {
-				continue
-			}
-			p.Columns = cols
-			continue
+		if p.Columns == nil && len(strings.Join(cols, "")) == 0 {
+			continue // blank lines above the header
 		}
-		if len(p.Rows) >= maxRows {
-			p.Truncated = true
+		if !p.addRow(cols, maxRows) {
 			break
 		}
-		p.Rows = append(p.Rows, clip(cols))
 	}
 	return p
+}
+
+// addRow takes the first record as the header and the next ones as rows
+// (clipped); past maxRows it marks the preview truncated and says stop.
+func (p *Preview) addRow(rec []string, maxRows int) bool {
+	if p.Columns == nil {
+		p.Columns = rec
+		return true
+	}
+	if len(p.Rows) >= maxRows {
+		p.Truncated = true
+		return false
+	}
+	p.Rows = append(p.Rows, clip(rec))
+	return true
 }
 
 // clip shortens long cells for display.
