@@ -34,14 +34,24 @@ func statsFilter(r *http.Request) (StatsFilter, error) {
 	return StatsFilter{Months: int(months), JurisdictionID: j}, nil
 }
 
+// statistics reads the filter of the query and the statistics it selects,
+// for the page, the API and the spreadsheet.
+func (h *handlers) statistics(r *http.Request) (StatsFilter, SharingStatistics, error) {
+	f, err := statsFilter(r)
+	if err != nil {
+		return StatsFilter{}, SharingStatistics{}, err
+	}
+	st, err := h.store.Statistics(r.Context(), f)
+	if err != nil {
+		return StatsFilter{}, SharingStatistics{}, err
+	}
+	return f, st, nil
+}
+
 // statisticsPage is public (D47-31.2d): figures per ministry or province and
 // per organisation, charts with their tables beside, and an XLSX export.
 func (h *handlers) statisticsPage(w http.ResponseWriter, r *http.Request) error {
-	f, err := statsFilter(r)
-	if err != nil {
-		return err
-	}
-	st, err := h.store.Statistics(r.Context(), f)
+	f, st, err := h.statistics(r)
 	if err != nil {
 		return err
 	}
@@ -83,11 +93,7 @@ func (h *handlers) statisticsPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) statisticsXLSX(w http.ResponseWriter, r *http.Request) error {
-	f, err := statsFilter(r)
-	if err != nil {
-		return err
-	}
-	st, err := h.store.Statistics(r.Context(), f)
+	_, st, err := h.statistics(r)
 	if err != nil {
 		return err
 	}
@@ -186,11 +192,7 @@ func (h *handlers) apiStatisticsXLSX(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handlers) apiStatistics(w http.ResponseWriter, r *http.Request) error {
-	f, err := statsFilter(r)
-	if err != nil {
-		return err
-	}
-	st, err := h.store.Statistics(r.Context(), f)
+	_, st, err := h.statistics(r)
 	if err != nil {
 		return err
 	}

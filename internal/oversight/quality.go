@@ -583,11 +583,7 @@ func (s *Store) QualityOverview(ctx context.Context, p *identity.Principal, year
 			return ov, err
 		}
 	}
-	var owners []int64
-	for _, d := range dbs {
-		owners = append(owners, d.OwnerOrgID)
-	}
-	orgs, err := s.orgNames(ctx, owners)
+	orgs, err := s.ownerOrgs(ctx, dbs)
 	if err != nil {
 		return ov, err
 	}
@@ -689,6 +685,15 @@ func (s *Store) SetQualityPlan(ctx context.Context, p *identity.Principal, in Pl
 	return out, err
 }
 
+// ownerOrgs reads the organisations that own dbs, by id.
+func (s *Store) ownerOrgs(ctx context.Context, dbs []DatabaseInfo) (map[int64]directory.Org, error) {
+	var owners []int64
+	for _, d := range dbs {
+		owners = append(owners, d.OwnerOrgID)
+	}
+	return s.orgNames(ctx, owners)
+}
+
 // DatabasesFor lists the databases p may start a review for (owner's catalog.manage).
 func (s *Store) DatabasesFor(ctx context.Context, p *identity.Principal) ([]DatabaseInfo, error) {
 	if s.deps.Databases == nil || p == nil {
@@ -698,11 +703,7 @@ func (s *Store) DatabasesFor(ctx context.Context, p *identity.Principal) ([]Data
 	if err != nil {
 		return nil, err
 	}
-	var owners []int64
-	for _, d := range dbs {
-		owners = append(owners, d.OwnerOrgID)
-	}
-	orgs, err := s.orgNames(ctx, owners)
+	orgs, err := s.ownerOrgs(ctx, dbs)
 	if err != nil {
 		return nil, err
 	}

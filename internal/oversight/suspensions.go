@@ -624,7 +624,7 @@ func (s *Store) LiftSuspension(ctx context.Context, p *identity.Principal, id in
 		return x, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.changeSuspension(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		status := x.StatusAt(now)
 		var r sql.Result
 		var err error
@@ -654,7 +654,12 @@ func (s *Store) LiftSuspension(ctx context.Context, p *identity.Principal, id in
 		}
 		return s.notifyGateway(ctx, tx)
 	})
-	if err != nil {
+}
+
+// changeSuspension runs fn in one write transaction, runs the change hooks
+// and returns the suspension as the caller then sees it.
+func (s *Store) changeSuspension(ctx context.Context, p *identity.Principal, id int64, fn func(tx platform.Tx, now time.Time) error) (Suspension, error) {
+	if err := s.tx(ctx, time.Time{}, fn); err != nil {
 		return Suspension{}, err
 	}
 	s.changed(ctx)
@@ -727,7 +732,7 @@ func (s *Store) SetRestoreTime(ctx context.Context, p *identity.Principal, id in
 		return x, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.changeSuspension(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		r, err := tx.ExecContext(ctx, `UPDATE suspensions SET restore_at = $1, updated_at = $2 WHERE id = $3 AND cancelled_at IS NULL AND lifted_at IS NULL`,
 			restore, now, id)
 		if err != nil {
@@ -754,11 +759,6 @@ func (s *Store) SetRestoreTime(ctx context.Context, p *identity.Principal, id in
 		}
 		return s.notifyGateway(ctx, tx)
 	})
-	if err != nil {
-		return Suspension{}, err
-	}
-	s.changed(ctx)
-	return s.Suspension(ctx, p, id)
 }
 
 // restoreDue marks suspensions whose restoration time has passed as
