@@ -44,6 +44,16 @@ func (h *handlers) vocab(r *http.Request, p *identity.Principal) (vocab, error) 
 		MaxUpload: humanBytes(h.store.MaxUpload()), MaxBytes: h.store.MaxUpload(), UploadJS: h.assetURL["upload.js"], CSS: h.assetURL["opendata.css"]}, err
 }
 
+// publisherVocab is the publisher and what the dataset form offers them.
+func (h *handlers) publisherVocab(r *http.Request) (*identity.Principal, vocab, error) {
+	p, err := requirePublisher(r)
+	if err != nil {
+		return nil, vocab{}, err
+	}
+	voc, err := h.vocab(r, p)
+	return p, voc, err
+}
+
 // --- dashboard ---
 
 type manageData struct {
@@ -56,11 +66,7 @@ type manageData struct {
 }
 
 func (h *handlers) managePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	voc, err := h.vocab(r, p)
+	p, voc, err := h.publisherVocab(r)
 	if err != nil {
 		return err
 	}
@@ -134,11 +140,7 @@ func selectedThemes(v url.Values) map[string]bool {
 }
 
 func (h *handlers) newDatasetPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := requirePublisher(r)
-	if err != nil {
-		return err
-	}
-	voc, err := h.vocab(r, p)
+	p, voc, err := h.publisherVocab(r)
 	if err != nil {
 		return err
 	}
