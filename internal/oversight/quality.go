@@ -378,15 +378,9 @@ func (s *Store) startQualityReview(ctx context.Context, by actor, dbi DatabaseIn
 
 // UpdateQualityReview saves the owner's draft.
 func (s *Store) UpdateQualityReview(ctx context.Context, p *identity.Principal, id int64, in QualityReviewInput) (QualityReview, error) {
-	q, err := s.QualityReview(ctx, p, id)
+	q, err := s.ownDraft(ctx, p, id, coded(platform.EConflict, "review_submitted", "the review has been submitted and can no longer be changed"))
 	if err != nil {
 		return q, err
-	}
-	if !p.Allowed(identity.PermCatalogManage, q.ownerPath) {
-		return QualityReview{}, platform.Forbidden()
-	}
-	if q.State != QualityDraft {
-		return QualityReview{}, coded(platform.EConflict, "review_submitted", "the review has been submitted and can no longer be changed")
 	}
 	if err := in.validate(false); err != nil {
 		return QualityReview{}, err
@@ -443,9 +437,9 @@ func (s *Store) RefreshUsage(ctx context.Context, p *identity.Principal, id int6
 	return s.QualityReview(ctx, p, id)
 }
 
-// SubmitQualityReview reports the review to the ministry or provincial IT
-// unit (D47-16.4), recording whether it came by 31 December.
-func (s *Store) SubmitQualityReview(ctx context.Context, p *identity.Principal, id int64, in *QualityReviewInput) (QualityReview, error) {
+// ownDraft is QualityReview for the owner's officers, who alone change or
+// submit the draft: 403 for others, then notDraft once it was submitted.
+func (s *Store) ownDraft(ctx context.Context, p *identity.Principal, id int64, notDraft error) (QualityReview, error) {
 	q, err := s.QualityReview(ctx, p, id)
 	if err != nil {
 		return q, err
@@ -454,7 +448,17 @@ func (s *Store) SubmitQualityReview(ctx context.Context, p *identity.Principal, 
 		return QualityReview{}, platform.Forbidden()
 	}
 	if q.State != QualityDraft {
-		return QualityReview{}, coded(platform.EConflict, "review_submitted", "the review has already been submitted")
+		return QualityReview{}, notDraft
+	}
+	return q, nil
+}
+
+// SubmitQualityReview reports the review to the ministry or provincial IT
+// unit (D47-16.4), recording whether it came by 31 December.
+func (s *Store) SubmitQualityReview(ctx context.Context, p *identity.Principal, id int64, in *QualityReviewInput) (QualityReview, error) {
+	q, err := s.ownDraft(ctx, p, id, coded(platform.EConflict, "review_submitted", "the review has already been submitted"))
+	if err != nil {
+		return q, err
 	}
 	content := q.QualityReviewInput
 	if in != nil {
