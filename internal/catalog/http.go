@@ -32,7 +32,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 		return err
 	}
 	site.AddFeatureMessages("catalog", messages)
-	site.AddNav(web.NavItem{Href: "/catalog", Label: "Catalog", Order: 20})
+	site.AddNav(web.NavItem{Href: "/catalog", Label: "Catalog", Feature: "catalog", Order: 20})
 	h := &handlers{site: site, store: store, dir: dir}
 	h.registerPages(mux)
 	h.registerAPI(api)
