@@ -161,20 +161,11 @@ func (s *Store) heldItems(ctx context.Context, tokens []string) ([]HeldItem, err
 	for _, t := range tokens {
 		w.add("(' ' || i.search_text) LIKE ?", "% "+t+"%")
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.id, d.name, o.name, i.key, i.name, i.classification
+	return queryRows(ctx, s.db.Read, "list held items", func(row scanner) (HeldItem, error) {
+		var h HeldItem
+		err := row.Scan(&h.DatabaseID, &h.DatabaseName, &h.OwnerName, &h.Key, &h.Name, &h.Classification)
+		return h, err
+	}, `SELECT d.id, d.name, o.name, i.key, i.name, i.classification
 		FROM catalog_database_items i JOIN catalog_databases d ON d.id = i.database_id
 		JOIN organisations o ON o.id = d.owner_org_id WHERE `+w.sql()+` ORDER BY d.id, i.position LIMIT 100`, w.Args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []HeldItem{}
-	for rows.Next() {
-		var h HeldItem
-		if err := rows.Scan(&h.DatabaseID, &h.DatabaseName, &h.OwnerName, &h.Key, &h.Name, &h.Classification); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }

@@ -240,19 +240,13 @@ func (s *Store) UpdateCodeList(ctx context.Context, by Actor, id int64, in CodeL
 		if _, err := orgPath(ctx, tx, in.OwnerOrgID, "owner_org_id"); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_codelists SET code=$1, name=$2, description=$3, owner_org_id=$4,
-			search_text=$5, updated_at=$6 WHERE id=$7`, in.Code, in.Name, in.Description, in.OwnerOrgID,
+		err := updateOne(ctx, tx, "code list", "update code list", `UPDATE catalog_codelists SET code=$1, name=$2, description=$3,
+			owner_org_id=$4, search_text=$5, updated_at=$6 WHERE id=$7`, in.Code, in.Name, in.Description, in.OwnerOrgID,
 			platform.Fold(in.Code+" "+in.Name+" "+in.Description), now, id)
 		if platform.IsUniqueViolation(err) {
 			return platform.FieldError("code", "duplicate_code", "a code list with code %q already exists", in.Code)
 		}
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return platform.NotFound("code list")
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return CodeList{}, err
@@ -369,40 +363,22 @@ func (s *Store) Entries(ctx context.Context, id int64, version int) ([]CodeEntry
 		}
 		version = c.Version
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.code, e.name, e.parent_code, e.valid_from, e.valid_to
+	return queryRows(ctx, s.db.Read, "list entries", func(row scanner) (CodeEntry, error) {
+		var e CodeEntry
+		err := row.Scan(&e.Code, &e.Name, &e.ParentCode, &e.ValidFrom, &e.ValidTo)
+		return e, err
+	}, `SELECT e.code, e.name, e.parent_code, e.valid_from, e.valid_to
 		FROM catalog_codelist_entries e JOIN catalog_codelist_versions v ON v.id = e.version_id
 		WHERE v.codelist_id = $1 AND v.version = $2 ORDER BY e.position`, id, version)
-	if err != nil {
-		return nil, fmt.Errorf("list entries: %w", err)
-	}
-	defer rows.Close()
-	out := []CodeEntry{}
-	for rows.Next() {
-		var e CodeEntry
-		if err := rows.Scan(&e.Code, &e.Name, &e.ParentCode, &e.ValidFrom, &e.ValidTo); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // CodeListVersions lists the published versions, newest first.
 func (s *Store) CodeListVersions(ctx context.Context, id int64) ([]CodeListVersion, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT version, note, entry_count, created_at, created_by_name
-		FROM catalog_codelist_versions WHERE codelist_id = $1 ORDER BY version DESC`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []CodeListVersion{}
-	for rows.Next() {
+	return queryRows(ctx, s.db.Read, "list code list versions", func(row scanner) (CodeListVersion, error) {
 		var v CodeListVersion
-		if err := rows.Scan(&v.Version, &v.Note, &v.EntryCount, &v.CreatedAt, &v.CreatedBy); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&v.Version, &v.Note, &v.EntryCount, &v.CreatedAt, &v.CreatedBy)
 		v.CreatedAt = v.CreatedAt.UTC()
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, err
+	}, `SELECT version, note, entry_count, created_at, created_by_name
+		FROM catalog_codelist_versions WHERE codelist_id = $1 ORDER BY version DESC`, id)
 }

@@ -125,15 +125,11 @@ func (s *Store) UpdateDatabase(ctx context.Context, by Actor, id int64, in Datab
 		if err := s.checkDatabaseRefs(ctx, tx, in); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_databases SET owner_org_id=$1, name=$2, kind=$3, purpose=$4, scope=$5,
-			content=$6, update_mechanism=$7, sources=$8, search_text=$9, updated_at=$10, updated_by_name=$11 WHERE id=$12`,
-			in.OwnerOrgID, in.Name, in.Kind, in.Purpose, in.Scope, in.Content, in.UpdateMechanism, in.Sources,
-			databaseSearchText(in), now, by.Name, id)
-		if err != nil {
-			return fmt.Errorf("update database: %w", err)
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return platform.NotFound("database")
+		if err := updateOne(ctx, tx, "database", "update database", `UPDATE catalog_databases SET owner_org_id=$1, name=$2, kind=$3,
+			purpose=$4, scope=$5, content=$6, update_mechanism=$7, sources=$8, search_text=$9, updated_at=$10, updated_by_name=$11
+			WHERE id=$12`, in.OwnerOrgID, in.Name, in.Kind, in.Purpose, in.Scope, in.Content, in.UpdateMechanism, in.Sources,
+			databaseSearchText(in), now, by.Name, id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_database_items WHERE database_id = $1`, id); err != nil {
 			return err
@@ -166,16 +162,11 @@ func (s *Store) PublishDatabase(ctx context.Context, by Actor, id int64) (Databa
 
 func (s *Store) publishDatabase(ctx context.Context, by Actor, id int64, at time.Time) (Database, error) {
 	err := s.changeAt(ctx, at, func(tx platform.Tx, now time.Time, t *touched) error {
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_databases SET status='published', published_at=$1, updated_at=$1, updated_by_name=$2
-			WHERE id=$3 AND status='draft'`, now, by.Name, id)
-		if err != nil {
+		if err := publishDraft(ctx, tx, "catalog_databases", "database", id,
+			platform.Errorf(platform.EConflict, "invalid_transition", "the database is already published"),
+			`UPDATE catalog_databases SET status='published', published_at=$1, updated_at=$1, updated_by_name=$2
+			WHERE id=$3 AND status='draft'`, now, by.Name, id); err != nil {
 			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			if !exists(ctx, tx, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, id) {
-				return platform.NotFound("database")
-			}
-			return platform.Errorf(platform.EConflict, "invalid_transition", "the database is already published")
 		}
 		t.databases = append(t.databases, id)
 		return nil

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -148,18 +147,15 @@ func (s *Store) UpdateElement(ctx context.Context, by Actor, id int64, in Elemen
 		if err := s.checkElementRefs(ctx, tx, in); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_elements SET code=$1, name=$2, definition=$3, data_type=$4, format=$5,
-			codelist_id=$6, master_source=$7, source_database_id=$8, owner_org_id=$9, search_text=$10, updated_at=$11 WHERE id=$12`,
-			in.Code, in.Name, in.Definition, in.DataType, in.Format, nullID(in.CodeListID), in.MasterSource,
+		err := updateOne(ctx, tx, "data element", "update element", `UPDATE catalog_elements SET code=$1, name=$2, definition=$3,
+			data_type=$4, format=$5, codelist_id=$6, master_source=$7, source_database_id=$8, owner_org_id=$9, search_text=$10,
+			updated_at=$11 WHERE id=$12`, in.Code, in.Name, in.Definition, in.DataType, in.Format, nullID(in.CodeListID), in.MasterSource,
 			nullID(in.SourceDatabaseID), in.OwnerOrgID, platform.Fold(in.Code+" "+in.Name+" "+in.Definition), now, id)
 		if platform.IsUniqueViolation(err) {
 			return platform.FieldError("code", "duplicate_code", "a data element with code %q already exists", in.Code)
 		}
 		if err != nil {
-			return fmt.Errorf("update element: %w", err)
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return platform.NotFound("data element")
+			return err
 		}
 		t.elements = append(t.elements, id)
 		return nil

@@ -44,6 +44,36 @@ func (rq recordQuery[T]) page(ctx context.Context, q platform.Querier, w *where,
 	return platform.NewPageResult(out, page, rq.id), nil
 }
 
+// updateOne runs a statement that must change one row: 404 naming kind
+// when it changes none.
+func updateOne(ctx context.Context, tx platform.Tx, kind, what, query string, args ...any) error {
+	r, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return wrap(what, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return platform.NotFound(kind)
+	}
+	return nil
+}
+
+// publishDraft runs the statement that publishes a draft (it changes no
+// row unless the record is a draft): 404 when the record does not exist,
+// published (the 409 naming the record) when it is published already.
+func publishDraft(ctx context.Context, tx platform.Tx, table, kind string, id int64, published error, query string, args ...any) error {
+	r, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return wrap("publish "+kind, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		if !exists(ctx, tx, `SELECT COUNT(*) FROM `+table+` WHERE id = $1`, id) {
+			return platform.NotFound(kind)
+		}
+		return published
+	}
+	return nil
+}
+
 // queryRows runs query and reads every row with scan; the slice is never
 // nil. The rows are closed when it returns, so the caller may query again
 // on the same connection.

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -102,18 +101,11 @@ func (s *Store) UpdateRegulation(ctx context.Context, by Actor, id int64, in Reg
 		if in.AuthRequired && exists(ctx, tx, `SELECT COUNT(*) FROM catalog_services WHERE regulation_id = $1 AND open = TRUE`, id) {
 			return platform.FieldError("auth_required", "open_services", "open services rely on this regulation allowing access without authentication (D47-40.1); close them first")
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_regulations SET owner_org_id=$1, title=$2, database_id=$3, topic=$4,
-			document_ref=$5, who_may_access=$6, auth_required=$7, validity_seconds=$8, log_retention_days=$9,
+		return updateOne(ctx, tx, "regulation", "update regulation", `UPDATE catalog_regulations SET owner_org_id=$1, title=$2,
+			database_id=$3, topic=$4, document_ref=$5, who_may_access=$6, auth_required=$7, validity_seconds=$8, log_retention_days=$9,
 			log_request_body=$10, log_response_content=$11, storage_rules=$12, other_terms=$13, updated_at=$14 WHERE id=$15`,
 			in.OwnerOrgID, in.Title, nullID(in.DatabaseID), in.Topic, in.DocumentRef, in.WhoMayAccess, in.AuthRequired,
 			in.ValiditySeconds, in.LogRetentionDays, in.LogRequestBody, in.LogResponseContent, in.StorageRules, in.OtherTerms, now, id)
-		if err != nil {
-			return fmt.Errorf("update regulation: %w", err)
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return platform.NotFound("regulation")
-		}
-		return nil
 	})
 	if err != nil {
 		return Regulation{}, err
@@ -124,17 +116,9 @@ func (s *Store) UpdateRegulation(ctx context.Context, by Actor, id int64, in Reg
 // PublishRegulation publishes a regulation (D47-22: regulations are public).
 func (s *Store) PublishRegulation(ctx context.Context, by Actor, id int64) (Regulation, error) {
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		r, err := tx.ExecContext(ctx, `UPDATE catalog_regulations SET status='published', published_at=$1, updated_at=$1 WHERE id=$2 AND status='draft'`, now, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			if !exists(ctx, tx, `SELECT COUNT(*) FROM catalog_regulations WHERE id = $1`, id) {
-				return platform.NotFound("regulation")
-			}
-			return platform.Errorf(platform.EConflict, "invalid_transition", "the regulation is already published")
-		}
-		return nil
+		return publishDraft(ctx, tx, "catalog_regulations", "regulation", id,
+			platform.Errorf(platform.EConflict, "invalid_transition", "the regulation is already published"),
+			`UPDATE catalog_regulations SET status='published', published_at=$1, updated_at=$1 WHERE id=$2 AND status='draft'`, now, id)
 	})
 	if err != nil {
 		return Regulation{}, err

@@ -639,14 +639,8 @@ func (s *Store) AllowUpstreamHost(ctx context.Context, by Actor, host, note stri
 // saved keep their URL; the gateway checks dialled addresses itself.
 func (s *Store) DisallowUpstreamHost(ctx context.Context, host string) error {
 	return s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		r, err := tx.ExecContext(ctx, `DELETE FROM catalog_upstream_hosts WHERE host = $1`, strings.ToLower(host))
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return platform.NotFound("upstream host")
-		}
-		return nil
+		return updateOne(ctx, tx, "upstream host", "remove upstream host", `DELETE FROM catalog_upstream_hosts WHERE host = $1`,
+			strings.ToLower(host))
 	})
 }
 
@@ -660,18 +654,9 @@ type UpstreamHost struct {
 
 // UpstreamHosts lists the allow-list.
 func (s *Store) UpstreamHosts(ctx context.Context) ([]UpstreamHost, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT host, note, created_at, created_by_name FROM catalog_upstream_hosts ORDER BY host`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []UpstreamHost{}
-	for rows.Next() {
+	return queryRows(ctx, s.db.Read, "list upstream hosts", func(row scanner) (UpstreamHost, error) {
 		var h UpstreamHost
-		if err := rows.Scan(&h.Host, &h.Note, &h.CreatedAt, &h.CreatedBy); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		err := row.Scan(&h.Host, &h.Note, &h.CreatedAt, &h.CreatedBy)
+		return h, err
+	}, `SELECT host, note, created_at, created_by_name FROM catalog_upstream_hosts ORDER BY host`)
 }

@@ -150,24 +150,11 @@ func (s *Store) managedOrgs(ctx context.Context, p *identity.Principal) (map[int
 	if scope == nil {
 		return nil, nil
 	}
-	out := map[int64]bool{}
 	if len(scope) == 0 {
-		return out, nil
+		return map[int64]bool{}, nil
 	}
 	cond, args := identity.ScopeSQL("path", scope, 1)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM organisations WHERE `+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return s.orgIDs(ctx, `SELECT id FROM organisations WHERE `+cond, args...)
 }
 
 // subtreeOrgs returns the ids of an organisation and all its units.
@@ -176,20 +163,24 @@ func (s *Store) subtreeOrgs(ctx context.Context, orgID int64) (map[int64]bool, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM organisations WHERE path LIKE $1`, path+"%")
+	return s.orgIDs(ctx, `SELECT id FROM organisations WHERE path LIKE $1`, path+"%")
+}
+
+// orgIDs reads the set of organisation ids a query selects.
+func (s *Store) orgIDs(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
+	ids, err := queryRows(ctx, s.db.Read, "organisation ids", func(row scanner) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	}, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // OrgNames returns the names of the given organisations.
