@@ -56,7 +56,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 		return err
 	}
 	site.AddFeatureMessages("opendata", messages)
-	site.AddNav(web.NavItem{Href: "/opendata", Label: "Open data", Order: 40})
+	site.AddNav(web.NavItem{Href: "/opendata", Label: "Open data", Feature: "opendata", Order: 40})
 
 	// Public portal: no account needed to browse, search, download (D47-17.1đ).
 	mux.HandleFunc("GET /opendata/static/{file}", h.serveAsset)

@@ -274,7 +274,7 @@ func (h *handlers) publishForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.store.Publish(r.Context(), p.UserID, d.ID, r.PostFormValue("note")); err != nil {
 		return h.redisplay(w, r, d.ID, err)
 	}
-	h.audit(r.Context(), p, "opendata.dataset.publish", "dataset:"+d.Name, "")
+	h.audit(r.Context(), p, "opendata.dataset.publish", "dataset:"+d.Name, r.PostFormValue("note"))
 	web.Redirect(w, r, manageDatasetURL(d.ID), "Published: the dataset is open to everyone.")
 	return nil
 }

@@ -437,7 +437,7 @@ func revisionFiles(ctx context.Context, tx platform.Tx, query string, id int64) 
 		}
 		paths = append(paths, p)
 	}
-	return paths, nil
+	return paths, rows.Err()
 }
 
 func (s *Store) removeFile(rel string) {
@@ -591,7 +591,7 @@ func eachLabel(ctx context.Context, q platform.Querier, query string, args []any
 		}
 		add(id, label)
 	}
-	return nil
+	return rows.Err()
 }
 
 func (s *Store) loadChildren(ctx context.Context, q platform.Querier, ids []int64, byID map[int64]*Dataset) error {
