@@ -682,16 +682,39 @@ func (h *handlers) apiReviews(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
-	org, err := pathID(r, "org", "organisation")
+	st, err := h.reviewStatus(r)
 	if err != nil {
 		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// reviewStatus is the review status of the organisation of the path, with
+// the services redacted for the viewer.
+func (h *handlers) reviewStatus(r *http.Request) (ReviewStatus, error) {
+	org, err := pathID(r, "org", "organisation")
+	if err != nil {
+		return ReviewStatus{}, err
 	}
 	st, err := h.store.ReviewStatus(r.Context(), org, today())
 	if err != nil {
-		return err
+		return ReviewStatus{}, err
 	}
 	redactAll(identity.FromContext(r.Context()), st.Services)
-	platform.WriteJSON(w, http.StatusOK, st)
+	return st, nil
+}
+
+// canManageOrg answers 404 for an unknown organisation and 403 unless p
+// manages it.
+func (h *handlers) canManageOrg(ctx context.Context, p *identity.Principal, org int64) error {
+	path, err := h.store.OrgPath(ctx, org)
+	if err != nil {
+		return err
+	}
+	if !mayManage(p, path) {
+		return platform.Forbidden()
+	}
 	return nil
 }
 
@@ -714,12 +737,8 @@ func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error
 	if err := platform.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	path, err := h.store.OrgPath(r.Context(), org)
-	if err != nil {
+	if err := h.canManageOrg(r.Context(), p, org); err != nil {
 		return err
-	}
-	if !mayManage(p, path) {
-		return platform.Forbidden()
 	}
 	if err := h.store.RecordReview(r.Context(), ActorOf(p), org, in.Note); err != nil {
 		return err

@@ -608,21 +608,15 @@ func (h *handlers) reviewPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) renderReview(w http.ResponseWriter, r *http.Request, errs map[string]string) error {
-	org, err := pathID(r, "org", "organisation")
+	st, err := h.reviewStatus(r)
 	if err != nil {
 		return err
 	}
-	st, err := h.store.ReviewStatus(r.Context(), org, today())
+	path, err := h.store.OrgPath(r.Context(), st.OrgID)
 	if err != nil {
 		return err
 	}
-	p := identity.FromContext(r.Context())
-	redactAll(p, st.Services)
-	path, err := h.store.OrgPath(r.Context(), org)
-	if err != nil {
-		return err
-	}
-	h.render(w, r, "catalog/review.html", map[string]any{"S": st, "CanManage": mayManage(p, path)}, nil, errs)
+	h.render(w, r, "catalog/review.html", map[string]any{"S": st, "CanManage": mayManage(identity.FromContext(r.Context()), path)}, nil, errs)
 	return nil
 }
 
@@ -635,12 +629,8 @@ func (h *handlers) recordReviewForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	path, err := h.store.OrgPath(r.Context(), org)
-	if err != nil {
+	if err := h.canManageOrg(r.Context(), p, org); err != nil {
 		return err
-	}
-	if !mayManage(p, path) {
-		return platform.Forbidden()
 	}
 	if err := h.store.RecordReview(r.Context(), ActorOf(p), org, r.PostFormValue("note")); err != nil {
 		fe, err := formErrors(err, nil)
