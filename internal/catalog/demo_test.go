@@ -18,16 +18,7 @@ func TestSeedDemo(t *testing.T) {
 		e := newEnv(t, db)
 		e.clock = time.Now().UTC()
 		for _, o := range []struct{ code, parent string }{{"BTC", ""}, {"BKHCN", ""}, {"DN.SNNMT", "DN"}, {"DN.SGDDT", "DN"}, {"QN.SYT", "QN"}} {
-			in := directory.OrgInput{Code: o.code, Name: "Org " + o.code, Kind: directory.KindDepartment}
-			if o.parent != "" {
-				pid := e.orgs[o.parent]
-				in.ParentID = &pid
-			}
-			org, err := e.dir.CreateOrg(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.orgs[o.code] = org.ID
+			e.addOrg(t, o.code, o.parent, "Org "+o.code, directory.KindDepartment)
 		}
 		if err := catalog.SeedDemo(ctx, e.cat, e.orgs); err != nil {
 			t.Fatal(err)

@@ -32,7 +32,6 @@ var admin = catalog.Actor{UserID: 0, Name: "Tester"}
 
 func newEnv(t testing.TB, db *platform.DB) *env {
 	t.Helper()
-	ctx := context.Background()
 	e := &env{db: db, dir: directory.NewStore(db), ids: identity.NewStore(db), orgs: map[string]int64{},
 		clock: time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)}
 	db.Now = func() time.Time { return e.clock }
@@ -46,20 +45,29 @@ func newEnv(t testing.TB, db *platform.DB) *env {
 		{"BCA", "", "Bộ Công an"},
 		{"BCA.C06", "BCA", "Cục C06"},
 	} {
-		in := directory.OrgInput{Code: o.code, Name: o.name, Kind: directory.KindDepartment}
+		kind := directory.KindDepartment
 		if o.parent == "" {
-			in.Kind = directory.KindProvince
-		} else {
-			pid := e.orgs[o.parent]
-			in.ParentID = &pid
+			kind = directory.KindProvince
 		}
-		org, err := e.dir.CreateOrg(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.orgs[o.code] = org.ID
+		e.addOrg(t, o.code, o.parent, o.name, kind)
 	}
 	return e
+}
+
+// addOrg creates an organisation under parent ("" for a root) and keeps
+// its id under code.
+func (e *env) addOrg(t testing.TB, code, parent, name string, kind directory.Kind) {
+	t.Helper()
+	in := directory.OrgInput{Code: code, Name: name, Kind: kind}
+	if parent != "" {
+		pid := e.orgs[parent]
+		in.ParentID = &pid
+	}
+	org, err := e.dir.CreateOrg(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.orgs[code] = org.ID
 }
 
 const enterpriseSchema = `{
