@@ -603,6 +603,15 @@ func (s *Store) changeObstacle(ctx context.Context, id int64, at time.Time, fn f
 	})
 }
 
+// actOnObstacle is changeObstacle for a caller's action: it returns the
+// obstacle as the caller then sees it.
+func (s *Store) actOnObstacle(ctx context.Context, p *identity.Principal, id int64, fn func(tx platform.Tx, now time.Time, o Obstacle) error) (Obstacle, error) {
+	if err := s.changeObstacle(ctx, id, time.Time{}, fn); err != nil {
+		return Obstacle{}, err
+	}
+	return s.Obstacle(ctx, p, id)
+}
+
 func notOpenObstacle() error {
 	return coded(platform.EConflict, "obstacle_resolved", "the obstacle is already resolved")
 }
@@ -664,7 +673,7 @@ func (s *Store) AcceptAnswer(ctx context.Context, p *identity.Principal, id int6
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, o Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
 		if o.State != ObstacleOpen {
 			return notOpenObstacle()
 		}
@@ -684,10 +693,6 @@ func (s *Store) AcceptAnswer(ctx context.Context, p *identity.Principal, id int6
 		}
 		return s.notifyObstacle(ctx, tx, now, o, "obstacle.resolved", "Vướng mắc đã được giải quyết: "+o.Title, "Obstacle resolved: "+o.Title, note)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // notifyObstacle tells the filer, the provider and (from level 2) the IT unit.
@@ -730,16 +735,12 @@ func (s *Store) Escalate(ctx context.Context, p *identity.Principal, id int64, i
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, cur Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, cur Obstacle) error {
 		if cur.State != ObstacleOpen || cur.Level != o.Level {
 			return coded(platform.EConflict, "level_changed", "the obstacle is now at level %d", cur.Level)
 		}
 		return s.escalate(ctx, tx, now, cur, by, false, note)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // escalate moves o one level up inside tx. The caller has checked o is at
@@ -874,7 +875,7 @@ func (s *Store) RecordDocument(ctx context.Context, p *identity.Principal, id in
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, o Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE obstacles SET doc_kind = $1, doc_reference = $2, doc_date = $3, doc_summary = $4 WHERE id = $5`,
 			in.Kind, in.Reference, d.String(), in.Summary, id); err != nil {
 			return err
@@ -885,10 +886,6 @@ func (s *Store) RecordDocument(ctx context.Context, p *identity.Principal, id in
 		return s.notifyObstacle(ctx, tx, now, o, "obstacle.document", "Văn bản xử lý vướng mắc cấp 3: "+in.Reference,
 			"Level-3 document recorded: "+in.Reference, in.Summary)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // Resolve records the resolution decided at level 2 or 3 and which
@@ -919,7 +916,7 @@ func (s *Store) Resolve(ctx context.Context, p *identity.Principal, id int64, in
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, o Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
 		if o.State != ObstacleOpen {
 			return notOpenObstacle()
 		}
@@ -932,10 +929,6 @@ func (s *Store) Resolve(ctx context.Context, p *identity.Principal, id int64, in
 		}
 		return s.notifyObstacle(ctx, tx, now, o, "obstacle.resolved", "Vướng mắc đã được giải quyết: "+o.Title, "Obstacle resolved: "+o.Title, res)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // CheckCompliance records the deciding authority's check that the parties
@@ -956,17 +949,13 @@ func (s *Store) CheckCompliance(ctx context.Context, p *identity.Principal, id i
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, o Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE obstacles SET compliance_checked_at = $1, compliant = $2, compliance_note = $3 WHERE id = $4`,
 			now, in.Compliant, note, id); err != nil {
 			return err
 		}
 		return obstacleEvent(ctx, tx, id, now, "compliance", o.Level, by, false, note)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // AddEvidence attaches evidence to an open obstacle.
@@ -985,16 +974,12 @@ func (s *Store) AddEvidence(ctx context.Context, p *identity.Principal, id int64
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
-	err = s.changeObstacle(ctx, id, time.Time{}, func(tx platform.Tx, now time.Time, o Obstacle) error {
+	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
 		if err := insertEvidence(ctx, tx, id, in, by, now); err != nil {
 			return err
 		}
 		return obstacleEvent(ctx, tx, id, now, "evidence", o.Level, by, false, in.Kind+" "+in.FileName+in.URL)
 	})
-	if err != nil {
-		return Obstacle{}, err
-	}
-	return s.Obstacle(ctx, p, id)
 }
 
 // EvidenceFile returns an uploaded evidence file.

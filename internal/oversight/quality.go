@@ -385,13 +385,9 @@ func (s *Store) UpdateQualityReview(ctx context.Context, p *identity.Principal, 
 	if err := in.validate(false); err != nil {
 		return QualityReview{}, err
 	}
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.changeQuality(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		return saveQuality(ctx, tx, id, in, now)
 	})
-	if err != nil {
-		return QualityReview{}, err
-	}
-	return s.QualityReview(ctx, p, id)
 }
 
 func saveQuality(ctx context.Context, tx platform.Tx, id int64, in QualityReviewInput, now time.Time) error {
@@ -426,12 +422,17 @@ func (s *Store) RefreshUsage(ctx context.Context, p *identity.Principal, id int6
 	if err != nil {
 		return QualityReview{}, err
 	}
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.changeQuality(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE quality_reviews SET usage = $1, usage_refreshed_at = $2, updated_at = $2 WHERE id = $3 AND state = 'draft'`,
 			jsonText(usage), now, id)
 		return err
 	})
-	if err != nil {
+}
+
+// changeQuality runs fn in one write transaction and returns the review as
+// the caller then sees it.
+func (s *Store) changeQuality(ctx context.Context, p *identity.Principal, id int64, fn func(tx platform.Tx, now time.Time) error) (QualityReview, error) {
+	if err := s.tx(ctx, time.Time{}, fn); err != nil {
 		return QualityReview{}, err
 	}
 	return s.QualityReview(ctx, p, id)
@@ -509,7 +510,7 @@ func (s *Store) AcknowledgeQualityReview(ctx context.Context, p *identity.Princi
 		return QualityReview{}, err
 	}
 	by := actorOf(p)
-	err = s.tx(ctx, time.Time{}, func(tx platform.Tx, now time.Time) error {
+	return s.changeQuality(ctx, p, id, func(tx platform.Tx, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE quality_reviews SET state = 'acknowledged', feedback = $1, acknowledged_at = $2,
 			acknowledged_by_name = $3, updated_at = $2 WHERE id = $4 AND state = 'submitted'`, fb, now, by.name, id); err != nil {
 			return err
@@ -518,10 +519,6 @@ func (s *Store) AcknowledgeQualityReview(ctx context.Context, p *identity.Princi
 			Link: "/quality-reviews/" + strconv.FormatInt(id, 10), Title: "Đơn vị chuyên trách CNTT phản hồi báo cáo CSDL: " + q.DatabaseName,
 			TitleEN: "The IT unit answered the database report: " + q.DatabaseName, Body: fb, BodyEN: fb})
 	})
-	if err != nil {
-		return QualityReview{}, err
-	}
-	return s.QualityReview(ctx, p, id)
 }
 
 // QualityRow is one database in the IT unit's overview of a year.
