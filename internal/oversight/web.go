@@ -47,10 +47,10 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	site.AddFeatureMessages("oversight", messages)
 	loggedIn := func(p *identity.Principal) bool { return p != nil }
 	site.AddNav(
-		web.NavItem{Href: "/agreements", Label: "Agreements", Order: 32, Show: loggedIn},
-		web.NavItem{Href: "/obstacles", Label: "Obstacles", Order: 33, Show: loggedIn},
-		web.NavItem{Href: "/calendar", Label: "Calendar", Order: 34, Show: loggedIn},
-		web.NavItem{Href: "/statistics", Label: "Statistics", Order: 50},
+		web.NavItem{Href: "/agreements", Label: "Agreements", Feature: "oversight", Order: 32, Show: loggedIn},
+		web.NavItem{Href: "/obstacles", Label: "Obstacles", Feature: "oversight", Order: 33, Show: loggedIn},
+		web.NavItem{Href: "/calendar", Label: "Calendar", Feature: "oversight", Order: 34, Show: loggedIn},
+		web.NavItem{Href: "/statistics", Label: "Statistics", Feature: "oversight", Order: 50},
 	)
 	h := &handlers{site: site, store: store}
 	h.registerPages(mux)

@@ -51,9 +51,9 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	}
 	site.AddFeatureMessages("sharing", messages)
 	site.AddNav(
-		web.NavItem{Href: "/requests", Label: "Requests", Order: 30, Show: seesRequests},
-		web.NavItem{Href: "/accounts", Label: "Accounts", Order: 31, Show: seesAccounts},
-		web.NavItem{Href: "/inbox", Label: "Inbox", Order: 95, Show: func(p *identity.Principal) bool { return p != nil },
+		web.NavItem{Href: "/requests", Label: "Requests", Feature: "sharing", Order: 30, Show: seesRequests},
+		web.NavItem{Href: "/accounts", Label: "Accounts", Feature: "sharing", Order: 31, Show: seesAccounts},
+		web.NavItem{Href: "/inbox", Label: "Inbox", Feature: "sharing", Order: 95, Show: func(p *identity.Principal) bool { return p != nil },
 			Badge: func(r *http.Request) int {
 				n, _ := s.UnreadCount(r.Context(), identity.FromContext(r.Context()))
 				return n
