@@ -268,12 +268,8 @@ func (s *Store) ListDatabases(ctx context.Context, f DatabaseFilter) (platform.P
 	var w where
 	w.add("d.id > ?", f.Page.After)
 	w.scope("d.status = 'published'", "o.path", f.Viewer)
-	if f.OwnerOrgID != 0 {
-		path, err := s.OrgPath(ctx, f.OwnerOrgID)
-		if err != nil {
-			return platform.PageResult[Database]{}, platform.FieldError("owner", "unknown_org", "organisation %d does not exist", f.OwnerOrgID)
-		}
-		w.add("o.path LIKE ?", path+"%")
+	if err := s.underOrg(ctx, &w, f.OwnerOrgID, "owner"); err != nil {
+		return platform.PageResult[Database]{}, err
 	}
 	if f.Kind != "" {
 		w.add("d.kind = ?", string(f.Kind))

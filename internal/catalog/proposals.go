@@ -162,16 +162,6 @@ func (in *ProposalInput) complete() error {
 	return nil
 }
 
-func (s *Store) checkProposalRefs(ctx context.Context, q platform.Querier, in ProposalInput) error {
-	if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
-	}
-	if in.DatabaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, in.DatabaseID) {
-		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
-	}
-	return nil
-}
-
 // CreateProposal adds a draft proposal.
 func (s *Store) CreateProposal(ctx context.Context, by Actor, in ProposalInput) (Proposal, error) {
 	if err := in.validate(); err != nil {
@@ -179,7 +169,7 @@ func (s *Store) CreateProposal(ctx context.Context, by Actor, in ProposalInput) 
 	}
 	var id int64
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		if err := s.checkProposalRefs(ctx, tx, in); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_proposals (owner_org_id, action, database_id, name, objective,
@@ -211,7 +201,7 @@ func (s *Store) UpdateProposal(ctx context.Context, by Actor, id int64, in Propo
 		if cur.State != ProposalDraft {
 			return platform.Errorf(platform.EConflict, "not_draft", "only a draft proposal can be edited")
 		}
-		if err := s.checkProposalRefs(ctx, tx, in); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_proposals SET owner_org_id=$1, action=$2, database_id=$3, name=$4,

@@ -54,12 +54,14 @@ func (in *RegulationInput) validate() error {
 	return checkText("other_terms", in.OtherTerms, 0, 8000)
 }
 
-func (s *Store) checkRegulationRefs(ctx context.Context, q platform.Querier, in RegulationInput) error {
-	if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); err != nil {
+// checkOwnerAndDatabase checks that the owner organisation and the
+// database (0: none) an input names exist.
+func checkOwnerAndDatabase(ctx context.Context, q platform.Querier, ownerID, databaseID int64) error {
+	if _, err := orgPath(ctx, q, ownerID, "owner_org_id"); err != nil {
 		return err
 	}
-	if in.DatabaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, in.DatabaseID) {
-		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
+	if databaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, databaseID) {
+		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", databaseID)
 	}
 	return nil
 }
@@ -71,7 +73,7 @@ func (s *Store) CreateRegulation(ctx context.Context, by Actor, in RegulationInp
 	}
 	var id int64
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkRegulationRefs(ctx, tx, in); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_regulations (owner_org_id, title, database_id, topic, document_ref,
@@ -95,7 +97,7 @@ func (s *Store) UpdateRegulation(ctx context.Context, by Actor, id int64, in Reg
 		return Regulation{}, err
 	}
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkRegulationRefs(ctx, tx, in); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
 			return err
 		}
 		if in.AuthRequired && exists(ctx, tx, `SELECT COUNT(*) FROM catalog_services WHERE regulation_id = $1 AND open = TRUE`, id) {
@@ -169,12 +171,8 @@ func (s *Store) ListRegulations(ctx context.Context, f RegulationFilter) (platfo
 	var w where
 	w.add("r.id > ?", f.Page.After)
 	w.scope("r.status = 'published'", "o.path", f.Viewer)
-	if f.OwnerOrgID != 0 {
-		path, err := s.OrgPath(ctx, f.OwnerOrgID)
-		if err != nil {
-			return platform.PageResult[Regulation]{}, platform.FieldError("owner", "unknown_org", "organisation %d does not exist", f.OwnerOrgID)
-		}
-		w.add("o.path LIKE ?", path+"%")
+	if err := s.underOrg(ctx, &w, f.OwnerOrgID, "owner"); err != nil {
+		return platform.PageResult[Regulation]{}, err
 	}
 	if f.DatabaseID != 0 {
 		w.add("r.database_id = ?", f.DatabaseID)

@@ -564,12 +564,8 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) (platform.Pag
 	var w where
 	w.add("s.id > ?", f.Page.After)
 	w.scope("s.status IN ('published', 'retired')", "o.path", f.Viewer)
-	if f.ProviderOrgID != 0 {
-		path, err := s.OrgPath(ctx, f.ProviderOrgID)
-		if err != nil {
-			return platform.PageResult[Service]{}, platform.FieldError("provider", "unknown_org", "organisation %d does not exist", f.ProviderOrgID)
-		}
-		w.add("o.path LIKE ?", path+"%")
+	if err := s.underOrg(ctx, &w, f.ProviderOrgID, "provider"); err != nil {
+		return platform.PageResult[Service]{}, err
 	}
 	if f.Status != "" {
 		w.add("s.status = ?", string(f.Status))

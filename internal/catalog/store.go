@@ -209,6 +209,21 @@ func (s *Store) OrgNames(ctx context.Context, ids []int64) (map[int64]string, er
 // inList renders placeholders $next.. for ids.
 var inList = platform.InList
 
+// underOrg narrows a listing (organisations joined as o) to an
+// organisation and its units, when orgID is not 0; param names the filter
+// in the error for an unknown organisation.
+func (s *Store) underOrg(ctx context.Context, w *where, orgID int64, param string) error {
+	if orgID == 0 {
+		return nil
+	}
+	path, err := s.OrgPath(ctx, orgID)
+	if err != nil {
+		return platform.FieldError(param, "unknown_org", "organisation %d does not exist", orgID)
+	}
+	w.add("o.path LIKE ?", path+"%")
+	return nil
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
