@@ -278,7 +278,7 @@ func TestPages(t *testing.T) {
 		}
 		pages := []struct{ path, user, want string }{
 			{"/statistics", "", `role="img"`},
-			{"/statistics?months=3", "", "1234"},
+			{"/statistics?months=3", "", "1.234"}, // calls, Vietnamese thousands
 			{"/notices", "", "Database server upgrade"},
 			{"/suspensions", "provider", "mọi bên khai thác"},
 			{"/suspensions/new", "provider", "12/09/2026"},

@@ -23,6 +23,7 @@ func TestDateShowsVietnameseOrder(t *testing.T) {
 	}{
 		{time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC), "28/11/2026"}, // 03:00 next day in Vietnam
 		{"2026-11-28", "28/11/2026"},
+		{"2025-12", "12/2025"},
 		{d, "08/12/2026"},
 		{"", ""},
 		{"not a date", "not a date"},

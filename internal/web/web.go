@@ -178,6 +178,9 @@ func (s *Site) funcs() template.FuncMap {
 				if d, err := time.Parse(time.DateOnly, v); err == nil {
 					return d.Format("02/01/2006")
 				}
+				if m, err := time.Parse("2006-01", v); err == nil {
+					return m.Format("01/2006") // a month (statistics)
+				}
 				return v
 			case fmt.Stringer:
 				if d, err := time.Parse(time.DateOnly, v.String()); err == nil {
