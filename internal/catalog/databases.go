@@ -216,12 +216,7 @@ func loadDatabaseItems(ctx context.Context, q platform.Querier, list []Database)
 	if len(list) == 0 {
 		return nil
 	}
-	pos := map[int64]int{}
-	ids := make([]int64, len(list))
-	for i, d := range list {
-		pos[d.ID], ids[i] = i, d.ID
-	}
-	ph, args := inList(ids, 1)
+	pos, ph, args := databaseQuery.index(list)
 	rows, err := q.QueryContext(ctx, `SELECT i.database_id, i.key, i.name, i.classification, i.consumer_categories,
 		COALESCE(i.element_id, 0), COALESCE(e.code, ''), i.description
 		FROM catalog_database_items i LEFT JOIN catalog_elements e ON e.id = i.element_id

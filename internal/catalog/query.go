@@ -44,6 +44,19 @@ func (rq recordQuery[T]) page(ctx context.Context, q platform.Querier, w *where,
 	return platform.NewPageResult(out, page, rq.id), nil
 }
 
+// index lists the ids of records for an IN (…) query (placeholders from
+// $1) and where each record sits in list, to load their parts in one query.
+func (rq recordQuery[T]) index(list []T) (pos map[int64]int, ph string, args []any) {
+	pos = make(map[int64]int, len(list))
+	ids := make([]int64, len(list))
+	for i, v := range list {
+		ids[i] = rq.id(v)
+		pos[ids[i]] = i
+	}
+	ph, args = inList(ids, 1)
+	return pos, ph, args
+}
+
 // updateOne runs a statement that must change one row: 404 naming kind
 // when it changes none.
 func updateOne(ctx context.Context, tx platform.Tx, kind, what, query string, args ...any) error {

@@ -482,12 +482,7 @@ func loadServiceParts(ctx context.Context, q platform.Querier, list []Service) e
 	if len(list) == 0 {
 		return nil
 	}
-	pos := map[int64]int{}
-	ids := make([]int64, len(list))
-	for i, sv := range list {
-		pos[sv.ID], ids[i] = i, sv.ID
-	}
-	ph, args := inList(ids, 1)
+	pos, ph, args := serviceQuery.index(list)
 	rows, err := q.QueryContext(ctx, `SELECT i.service_id, i.key, i.label, COALESCE(i.element_id, 0), COALESCE(e.code, ''), COALESCE(e.name, '')
 		FROM catalog_service_items i LEFT JOIN catalog_elements e ON e.id = i.element_id
 		WHERE i.service_id IN (`+ph+`) ORDER BY i.service_id, i.position`, args...)
