@@ -39,59 +39,69 @@ func (s *Store) exportTables(ctx context.Context, viewer *identity.Principal, wh
 	if what == "" || what == "services" {
 		t := exportTable{name: "services", header: []string{"id", "identifier", "name", "provider", "form", "method", "status",
 			"open", "capacity_per_second", "capacity_per_day", "databases", "data_items", "regulation_id", "ready_at", "published_at", "publication_late"}}
-		page := platform.Page{Limit: platform.MaxPageSize}
-		for {
-			res, err := s.ListServices(ctx, ServiceFilter{Viewer: viewer, Page: page})
-			if err != nil {
-				return nil, err
-			}
-			for _, sv := range res.Items {
-				items := make([]string, len(sv.Items))
-				for i, it := range sv.Items {
-					items[i] = it.Key + " (" + it.Label + ")"
-				}
-				dbs := make([]string, len(sv.DatabaseIDs))
-				for i, id := range sv.DatabaseIDs {
-					dbs[i] = strconv.FormatInt(id, 10)
-				}
-				t.rows = append(t.rows, []string{strconv.FormatInt(sv.ID, 10), sv.Identifier, sv.Name, sv.ProviderName,
-					sv.Form.Label(lang), sv.Method.Label(lang), sv.Status.Label(lang), strconv.FormatBool(sv.Open),
-					strconv.Itoa(sv.CapacityPerSec), strconv.Itoa(sv.CapacityPerDay), strings.Join(dbs, "; "),
-					strings.Join(items, "; "), idText(sv.RegulationID), stamp(sv.ReadyAt), stamp(sv.PublishedAt),
-					strconv.FormatBool(sv.PublicationLate)})
-			}
-			if res.NextCursor == "" {
-				break
-			}
-			page.After = res.Items[len(res.Items)-1].ID
+		err := allPages(func(page platform.Page) (platform.PageResult[Service], error) {
+			return s.ListServices(ctx, ServiceFilter{Viewer: viewer, Page: page})
+		}, serviceQuery.id, func(sv Service) { t.rows = append(t.rows, serviceExportRow(sv, lang)) })
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, t)
 	}
 	if what == "" || what == "databases" {
 		t := exportTable{name: "databases", header: []string{"id", "name", "kind", "owner", "purpose", "scope", "content",
 			"update_mechanism", "sources", "data_items", "status", "published_at"}}
-		page := platform.Page{Limit: platform.MaxPageSize}
-		for {
-			res, err := s.ListDatabases(ctx, DatabaseFilter{Viewer: viewer, Page: page})
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range res.Items {
-				items := make([]string, len(d.Items))
-				for i, it := range d.Items {
-					items[i] = it.Name + " [" + it.Classification.Label(lang) + "]"
-				}
-				t.rows = append(t.rows, []string{strconv.FormatInt(d.ID, 10), d.Name, d.Kind.Label(lang), d.OwnerName, d.Purpose,
-					d.Scope, d.Content, d.UpdateMechanism, d.Sources, strings.Join(items, "; "), d.Status.Label(lang), stamp(d.PublishedAt)})
-			}
-			if res.NextCursor == "" {
-				break
-			}
-			page.After = res.Items[len(res.Items)-1].ID
+		err := allPages(func(page platform.Page) (platform.PageResult[Database], error) {
+			return s.ListDatabases(ctx, DatabaseFilter{Viewer: viewer, Page: page})
+		}, databaseQuery.id, func(d Database) { t.rows = append(t.rows, databaseExportRow(d, lang)) })
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// allPages hands every record of a listing to each, page by page.
+func allPages[T any](list func(platform.Page) (platform.PageResult[T], error), id func(T) int64, each func(T)) error {
+	page := platform.Page{Limit: platform.MaxPageSize}
+	for {
+		res, err := list(page)
+		if err != nil {
+			return err
+		}
+		for _, v := range res.Items {
+			each(v)
+		}
+		if res.NextCursor == "" {
+			return nil
+		}
+		page.After = id(res.Items[len(res.Items)-1])
+	}
+}
+
+func serviceExportRow(sv Service, lang string) []string {
+	items := make([]string, len(sv.Items))
+	for i, it := range sv.Items {
+		items[i] = it.Key + " (" + it.Label + ")"
+	}
+	dbs := make([]string, len(sv.DatabaseIDs))
+	for i, id := range sv.DatabaseIDs {
+		dbs[i] = strconv.FormatInt(id, 10)
+	}
+	return []string{strconv.FormatInt(sv.ID, 10), sv.Identifier, sv.Name, sv.ProviderName,
+		sv.Form.Label(lang), sv.Method.Label(lang), sv.Status.Label(lang), strconv.FormatBool(sv.Open),
+		strconv.Itoa(sv.CapacityPerSec), strconv.Itoa(sv.CapacityPerDay), strings.Join(dbs, "; "),
+		strings.Join(items, "; "), idText(sv.RegulationID), stamp(sv.ReadyAt), stamp(sv.PublishedAt),
+		strconv.FormatBool(sv.PublicationLate)}
+}
+
+func databaseExportRow(d Database, lang string) []string {
+	items := make([]string, len(d.Items))
+	for i, it := range d.Items {
+		items[i] = it.Name + " [" + it.Classification.Label(lang) + "]"
+	}
+	return []string{strconv.FormatInt(d.ID, 10), d.Name, d.Kind.Label(lang), d.OwnerName, d.Purpose,
+		d.Scope, d.Content, d.UpdateMechanism, d.Sources, strings.Join(items, "; "), d.Status.Label(lang), stamp(d.PublishedAt)}
 }
 
 func idText(id int64) string {
