@@ -184,79 +184,38 @@ type ReviewOverviewRow struct {
 // D47-34.2 review due date, soonest first.
 func (s *Store) ReviewOverview(ctx context.Context, today workday.Date) ([]ReviewOverviewRow, error) {
 	// Times are folded in Go: SQLite returns aggregates of timestamps as text.
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT o.id, o.name, s.published_at
+	svs, err := queryRows(ctx, s.db.Read, "review overview services", scanOrgPublication, `SELECT o.id, o.name, s.published_at
 		FROM catalog_services s JOIN organisations o ON o.id = s.provider_org_id
 		WHERE s.form = 'default' AND s.status = 'published'`)
 	if err != nil {
 		return nil, err
 	}
-	byOrg := map[int64]*ReviewOverviewRow{}
-	first := map[int64]time.Time{}
-	for rows.Next() {
-		var id int64
-		var name string
-		var pub sql.NullTime
-		if err := rows.Scan(&id, &name, &pub); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r := byOrg[id]
-		if r == nil {
-			r = &ReviewOverviewRow{OrgID: id, OrgName: name}
-			byOrg[id] = r
-		}
-		r.ServiceCount++
-		if pub.Valid && (first[id].IsZero() || pub.Time.Before(first[id])) {
-			first[id] = pub.Time
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	drows, err := s.db.Read.QueryContext(ctx, `SELECT o.id, o.name, d.published_at FROM catalog_databases d
-		JOIN organisations o ON o.id = d.owner_org_id WHERE d.status = 'published'
+	dbs, err := queryRows(ctx, s.db.Read, "review overview databases", scanOrgPublication, `SELECT o.id, o.name, d.published_at
+		FROM catalog_databases d JOIN organisations o ON o.id = d.owner_org_id WHERE d.status = 'published'
 		AND EXISTS (SELECT 1 FROM catalog_database_items i WHERE i.database_id = d.id AND i.classification = 'default')`)
 	if err != nil {
 		return nil, err
 	}
-	for drows.Next() {
-		var id int64
-		var name string
-		var pub sql.NullTime
-		if err := drows.Scan(&id, &name, &pub); err != nil {
-			drows.Close()
-			return nil, err
+	byOrg := map[int64]*ReviewOverviewRow{}
+	first := map[int64]time.Time{} // each provider's first publication
+	note := func(x orgPublication) *ReviewOverviewRow {
+		r := byOrg[x.id]
+		if r == nil {
+			r = &ReviewOverviewRow{OrgID: x.id, OrgName: x.name}
+			byOrg[x.id] = r
 		}
-		if byOrg[id] == nil {
-			byOrg[id] = &ReviewOverviewRow{OrgID: id, OrgName: name}
+		if x.published.Valid && (first[x.id].IsZero() || x.published.Time.Before(first[x.id])) {
+			first[x.id] = x.published.Time
 		}
-		if pub.Valid && (first[id].IsZero() || pub.Time.Before(first[id])) {
-			first[id] = pub.Time
-		}
+		return r
 	}
-	drows.Close()
-	if err := drows.Err(); err != nil {
-		return nil, err
+	for _, x := range svs {
+		note(x).ServiceCount++
 	}
-	rrows, err := s.db.Read.QueryContext(ctx, `SELECT org_id, reviewed_at FROM catalog_reviews`)
-	if err != nil {
-		return nil, err
+	for _, x := range dbs {
+		note(x)
 	}
-	for rrows.Next() {
-		var id int64
-		var at time.Time
-		if err := rrows.Scan(&id, &at); err != nil {
-			rrows.Close()
-			return nil, err
-		}
-		if r := byOrg[id]; r != nil && (r.LastReview == nil || at.After(*r.LastReview)) {
-			at = at.UTC()
-			r.LastReview = &at
-		}
-	}
-	rrows.Close()
-	if err := rrows.Err(); err != nil {
+	if err := s.lastReviews(ctx, byOrg); err != nil {
 		return nil, err
 	}
 	out := []ReviewOverviewRow{}
@@ -281,4 +240,38 @@ func (s *Store) ReviewOverview(ctx context.Context, today workday.Date) ([]Revie
 		return out[i].OrgID < out[j].OrgID
 	})
 	return out, nil
+}
+
+// orgPublication is a published record of a provider.
+type orgPublication struct {
+	id        int64
+	name      string
+	published sql.NullTime
+}
+
+func scanOrgPublication(row scanner) (orgPublication, error) {
+	var x orgPublication
+	err := row.Scan(&x.id, &x.name, &x.published)
+	return x, err
+}
+
+// lastReviews sets each listed provider's last review.
+func (s *Store) lastReviews(ctx context.Context, byOrg map[int64]*ReviewOverviewRow) error {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT org_id, reviewed_at FROM catalog_reviews`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return err
+		}
+		if r := byOrg[id]; r != nil && (r.LastReview == nil || at.After(*r.LastReview)) {
+			at = at.UTC()
+			r.LastReview = &at
+		}
+	}
+	return rows.Err()
 }
