@@ -391,20 +391,7 @@ func (s *Store) applyTouched(ctx context.Context, version int64, t touched) erro
 
 func idsWhere(ctx context.Context, q platform.Querier, prefix string, ids []int64) ([]int64, error) {
 	ph, args := inList(ids, 1)
-	rows, err := q.QueryContext(ctx, prefix+` (`+ph+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, q, "select ids", scanID, prefix+` (`+ph+`)`, args...)
 }
 
 // loadDocs reads databases and services (all of them when both id lists
@@ -476,28 +463,13 @@ func (s *Store) loadDocs(ctx context.Context, q platform.Querier, serviceIDs, da
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	type item struct {
-		key, label, ecode, ename string
-		eid                      int64
-	}
-	items := map[int64][]item{}
-	rows, err = q.QueryContext(ctx, `SELECT i.service_id, i.key, i.label, COALESCE(i.element_id, 0), COALESCE(e.code, ''), COALESCE(e.name, '')
-		FROM catalog_service_items i LEFT JOIN catalog_elements e ON e.id = i.element_id WHERE `+itCond+` ORDER BY i.service_id, i.position`, svArgs...)
+	all, err := serviceItems(ctx, q, itCond, svArgs...)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var it item
-		if err := rows.Scan(&id, &it.key, &it.label, &it.eid, &it.ecode, &it.ename); err != nil {
-			rows.Close()
-			return err
-		}
-		items[id] = append(items[id], it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	items := map[int64][]DataItem{}
+	for _, it := range all {
+		items[it.serviceID] = append(items[it.serviceID], it.DataItem)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT s.id, s.provider_org_id, s.identifier, s.name, s.description, s.form, s.method, s.status
 		FROM catalog_services s WHERE `+svCond+` ORDER BY s.id`, svArgs...)
@@ -521,11 +493,11 @@ func (s *Store) loadDocs(ctx context.Context, q platform.Querier, serviceIDs, da
 		b.WriteString(sd.title + " " + sd.sub + " " + desc)
 		docs := []doc{sd}
 		for _, it := range items[sd.id] {
-			b.WriteString(" " + it.label + " " + it.ename)
+			b.WriteString(" " + it.Label + " " + it.ElementName)
 			d := sd
-			d.kind, d.title, d.sub, d.elemID, d.elem = docItem, it.label, it.key, it.eid, it.ename
-			d.titleF = padded(fold(it.label))
-			d.text = padded(fold(it.label + " " + it.key + " " + it.ename + " " + it.ecode))
+			d.kind, d.title, d.sub, d.elemID, d.elem = docItem, it.Label, it.Key, it.ElementID, it.ElementName
+			d.titleF = padded(fold(it.Label))
+			d.text = padded(fold(it.Label + " " + it.Key + " " + it.ElementName + " " + it.ElementCode))
 			docs = append(docs, d)
 		}
 		docs[0].text = padded(fold(b.String()))

@@ -11,6 +11,13 @@ import (
 // scanner reads one row: a *sql.Row or *sql.Rows.
 type scanner = interface{ Scan(...any) error }
 
+// scanID reads a row of one id.
+func scanID(row scanner) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 // recordQuery is how the store reads one kind of record, so that getting
 // one by id and listing a page are written once for all of them.
 type recordQuery[T any] struct {

@@ -483,26 +483,14 @@ func loadServiceParts(ctx context.Context, q platform.Querier, list []Service) e
 		return nil
 	}
 	pos, ph, args := serviceQuery.index(list)
-	rows, err := q.QueryContext(ctx, `SELECT i.service_id, i.key, i.label, COALESCE(i.element_id, 0), COALESCE(e.code, ''), COALESCE(e.name, '')
-		FROM catalog_service_items i LEFT JOIN catalog_elements e ON e.id = i.element_id
-		WHERE i.service_id IN (`+ph+`) ORDER BY i.service_id, i.position`, args...)
+	items, err := serviceItems(ctx, q, "i.service_id IN ("+ph+")", args...)
 	if err != nil {
-		return fmt.Errorf("load service items: %w", err)
-	}
-	for rows.Next() {
-		var sid int64
-		var it DataItem
-		if err := rows.Scan(&sid, &it.Key, &it.Label, &it.ElementID, &it.ElementCode, &it.ElementName); err != nil {
-			rows.Close()
-			return err
-		}
-		list[pos[sid]].Items = append(list[pos[sid]].Items, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT service_id, database_id FROM catalog_service_databases WHERE service_id IN (`+ph+`) ORDER BY service_id, database_id`, args...)
+	for _, it := range items {
+		list[pos[it.serviceID]].Items = append(list[pos[it.serviceID]].Items, it.DataItem)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT service_id, database_id FROM catalog_service_databases WHERE service_id IN (`+ph+`) ORDER BY service_id, database_id`, args...)
 	if err != nil {
 		return fmt.Errorf("load service databases: %w", err)
 	}
@@ -515,6 +503,24 @@ func loadServiceParts(ctx context.Context, q platform.Querier, list []Service) e
 		list[pos[sid]].DatabaseIDs = append(list[pos[sid]].DatabaseIDs, did)
 	}
 	return rows.Err()
+}
+
+// serviceItem is a data item with the service it belongs to.
+type serviceItem struct {
+	serviceID int64
+	DataItem
+}
+
+// serviceItems reads the data items, with their dictionary elements, of
+// the services matching cond (on i.service_id), in order.
+func serviceItems(ctx context.Context, q platform.Querier, cond string, args ...any) ([]serviceItem, error) {
+	return queryRows(ctx, q, "load service items", func(row scanner) (serviceItem, error) {
+		var it serviceItem
+		err := row.Scan(&it.serviceID, &it.Key, &it.Label, &it.ElementID, &it.ElementCode, &it.ElementName)
+		return it, err
+	}, `SELECT i.service_id, i.key, i.label, COALESCE(i.element_id, 0), COALESCE(e.code, ''), COALESCE(e.name, '')
+		FROM catalog_service_items i LEFT JOIN catalog_elements e ON e.id = i.element_id
+		WHERE `+cond+` ORDER BY i.service_id, i.position`, args...)
 }
 
 // Service returns one service, whatever its status (callers decide who may

@@ -168,11 +168,7 @@ func (s *Store) subtreeOrgs(ctx context.Context, orgID int64) (map[int64]bool, e
 
 // orgIDs reads the set of organisation ids a query selects.
 func (s *Store) orgIDs(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
-	ids, err := queryRows(ctx, s.db.Read, "organisation ids", func(row scanner) (int64, error) {
-		var id int64
-		err := row.Scan(&id)
-		return id, err
-	}, query, args...)
+	ids, err := queryRows(ctx, s.db.Read, "organisation ids", scanID, query, args...)
 	if err != nil {
 		return nil, err
 	}
