@@ -310,11 +310,7 @@ var transitionNotices = map[Transition]string{ToReady: "The service is ready; pu
 	ToPublished: "The service is published.", ToRetired: "The service is retired.", ToDraft: "The service is a draft again."}
 
 func (h *handlers) serviceStatusForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	sv, err := h.editableService(r, p)
+	p, sv, err := loadForPage(r, h.editableService)
 	if err != nil {
 		return err
 	}
@@ -498,11 +494,7 @@ func (h *handlers) renderCodeList(w http.ResponseWriter, r *http.Request, errs m
 }
 
 func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	c, err := h.editableCodeList(r, p)
+	p, c, err := loadForPage(r, h.editableCodeList)
 	if err != nil {
 		return err
 	}
@@ -677,11 +669,7 @@ func (h *handlers) proposalPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs map[string]string) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
+	p, pr, err := loadForPage(r, h.visibleProposal)
 	if err != nil {
 		return err
 	}
@@ -690,11 +678,7 @@ func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs m
 }
 
 func (h *handlers) moveProposalForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	pr, err := h.visibleProposal(r, p)
+	p, pr, err := loadForPage(r, h.visibleProposal)
 	if err != nil {
 		return err
 	}

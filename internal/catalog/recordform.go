@@ -55,15 +55,15 @@ func (f recordForm[Rec, In]) showEdit(h *handlers, w http.ResponseWriter, r *htt
 	return h.showForm(w, r, p, f.template, f.path(rec), f.path(rec), true, rec, form, errs)
 }
 
-// loadFor reads the logged-in caller and the record of the path with the
-// caller's rights.
-func (f recordForm[Rec, In]) loadFor(r *http.Request) (*identity.Principal, Rec, error) {
+// loadForPage reads the logged-in caller and, with the caller's rights,
+// the record of the path.
+func loadForPage[Rec any](r *http.Request, load func(*http.Request, *identity.Principal) (Rec, error)) (*identity.Principal, Rec, error) {
 	var rec Rec
 	p, err := web.RequireLogin(r)
 	if err != nil {
 		return nil, rec, err
 	}
-	rec, err = f.load(r, p)
+	rec, err = load(r, p)
 	return p, rec, err
 }
 
@@ -105,7 +105,7 @@ func (f recordForm[Rec, In]) createForm(h *handlers) platform.HandlerFunc {
 
 func (f recordForm[Rec, In]) editPage(h *handlers) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, rec, err := f.loadFor(r)
+		p, rec, err := loadForPage(r, f.load)
 		if err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func (f recordForm[Rec, In]) editPage(h *handlers) platform.HandlerFunc {
 
 func (f recordForm[Rec, In]) updateForm(h *handlers) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, rec, err := f.loadFor(r)
+		p, rec, err := loadForPage(r, f.load)
 		if err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (f recordForm[Rec, In]) updateForm(h *handlers) platform.HandlerFunc {
 // actionForm posts act on the record and returns to it with notice.
 func (f recordForm[Rec, In]) actionForm(act recordAct[Rec], notice string) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, rec, err := f.loadFor(r)
+		p, rec, err := loadForPage(r, f.load)
 		if err != nil {
 			return err
 		}
