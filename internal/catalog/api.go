@@ -479,16 +479,24 @@ func (h *handlers) updateProposal(ctx context.Context, p *identity.Principal, pr
 // --- code lists ---
 
 func (h *handlers) apiCodeLists(w http.ResponseWriter, r *http.Request) error {
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
-	res, err := h.store.ListCodeLists(r.Context(), r.URL.Query().Get("q"), page)
+	res, _, err := searchedPage(r, h.store.ListCodeLists)
 	if err != nil {
 		return err
 	}
 	platform.WriteJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// searchedPage reads ?q= and the requested page of a public listing
+// searched by text (code lists, the dictionary).
+func searchedPage[T any](r *http.Request, list func(context.Context, string, platform.Page) (platform.PageResult[T], error)) (platform.PageResult[T], string, error) {
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return platform.PageResult[T]{}, "", err
+	}
+	q := r.URL.Query().Get("q")
+	res, err := list(r.Context(), q, page)
+	return res, q, err
 }
 
 func (h *handlers) codeListData(r *http.Request) (codeListResponse, error) {
@@ -604,11 +612,7 @@ func sendFile(w http.ResponseWriter, ctype, name string, b []byte) {
 // --- dictionary ---
 
 func (h *handlers) apiElements(w http.ResponseWriter, r *http.Request) error {
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
-	res, err := h.store.ListElements(r.Context(), r.URL.Query().Get("q"), page)
+	res, _, err := searchedPage(r, h.store.ListElements)
 	if err != nil {
 		return err
 	}

@@ -443,12 +443,7 @@ func (h *handlers) codeListsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) renderCodeLists(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error {
 	p := identity.FromContext(r.Context())
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query().Get("q")
-	res, err := h.store.ListCodeLists(r.Context(), q, page)
+	res, q, err := searchedPage(r, h.store.ListCodeLists)
 	if err != nil {
 		return err
 	}
@@ -532,12 +527,7 @@ func (h *handlers) dictionaryPage(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handlers) renderDictionary(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error {
 	p := identity.FromContext(r.Context())
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query().Get("q")
-	res, err := h.store.ListElements(r.Context(), q, page)
+	res, q, err := searchedPage(r, h.store.ListElements)
 	if err != nil {
 		return err
 	}
