@@ -276,11 +276,18 @@ func (h *handlers) createService(ctx context.Context, p *identity.Principal, in 
 	return h.store.CreateService(ctx, ActorOf(p), in)
 }
 
+// canMove checks, when a change moves a record from one organisation to
+// another, that p manages the new one.
+func (h *handlers) canMove(ctx context.Context, p *identity.Principal, from, to int64, field string) error {
+	if to == from {
+		return nil
+	}
+	return h.canOwn(ctx, p, to, field)
+}
+
 func (h *handlers) updateService(ctx context.Context, p *identity.Principal, sv Service, in ServiceInput) (Service, error) {
-	if in.ProviderOrgID != sv.ProviderOrgID {
-		if err := h.canOwn(ctx, p, in.ProviderOrgID, "provider_org_id"); err != nil {
-			return Service{}, err
-		}
+	if err := h.canMove(ctx, p, sv.ProviderOrgID, in.ProviderOrgID, "provider_org_id"); err != nil {
+		return Service{}, err
 	}
 	return h.store.UpdateService(ctx, ActorOf(p), sv.ID, in)
 }
@@ -363,10 +370,8 @@ func (h *handlers) createDatabase(ctx context.Context, p *identity.Principal, in
 }
 
 func (h *handlers) updateDatabase(ctx context.Context, p *identity.Principal, d Database, in DatabaseInput) (Database, error) {
-	if in.OwnerOrgID != d.OwnerOrgID {
-		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return Database{}, err
-		}
+	if err := h.canMove(ctx, p, d.OwnerOrgID, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Database{}, err
 	}
 	return h.store.UpdateDatabase(ctx, ActorOf(p), d.ID, in)
 }
@@ -415,10 +420,8 @@ func (h *handlers) createRegulation(ctx context.Context, p *identity.Principal, 
 }
 
 func (h *handlers) updateRegulation(ctx context.Context, p *identity.Principal, reg Regulation, in RegulationInput) (Regulation, error) {
-	if in.OwnerOrgID != reg.OwnerOrgID {
-		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return Regulation{}, err
-		}
+	if err := h.canMove(ctx, p, reg.OwnerOrgID, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Regulation{}, err
 	}
 	return h.store.UpdateRegulation(ctx, ActorOf(p), reg.ID, in)
 }
@@ -468,10 +471,8 @@ func (h *handlers) createProposal(ctx context.Context, p *identity.Principal, in
 }
 
 func (h *handlers) updateProposal(ctx context.Context, p *identity.Principal, pr Proposal, in ProposalInput) (Proposal, error) {
-	if in.OwnerOrgID != pr.OwnerOrgID {
-		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return Proposal{}, err
-		}
+	if err := h.canMove(ctx, p, pr.OwnerOrgID, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Proposal{}, err
 	}
 	return h.store.UpdateProposal(ctx, ActorOf(p), pr.ID, in)
 }
@@ -552,10 +553,8 @@ func (h *handlers) createCodeList(ctx context.Context, p *identity.Principal, in
 }
 
 func (h *handlers) updateCodeList(ctx context.Context, p *identity.Principal, c CodeList, in CodeListInput) (CodeList, error) {
-	if in.OwnerOrgID != c.OwnerOrgID {
-		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return CodeList{}, err
-		}
+	if err := h.canMove(ctx, p, c.OwnerOrgID, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return CodeList{}, err
 	}
 	return h.store.UpdateCodeList(ctx, ActorOf(p), c.ID, in)
 }
@@ -664,10 +663,8 @@ func (h *handlers) createElement(ctx context.Context, p *identity.Principal, in 
 }
 
 func (h *handlers) updateElement(ctx context.Context, p *identity.Principal, e Element, in ElementInput) (Element, error) {
-	if in.OwnerOrgID != e.OwnerOrgID {
-		if err := h.canOwn(ctx, p, in.OwnerOrgID, "owner_org_id"); err != nil {
-			return Element{}, err
-		}
+	if err := h.canMove(ctx, p, e.OwnerOrgID, in.OwnerOrgID, "owner_org_id"); err != nil {
+		return Element{}, err
 	}
 	return h.store.UpdateElement(ctx, ActorOf(p), e.ID, in)
 }
