@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
 
 	"github.com/govdx/govdx/internal/catalog"
 	"github.com/govdx/govdx/internal/dbi"
@@ -143,7 +144,7 @@ func SeedDemo(ctx context.Context, a *App) error {
 			return err
 		}
 	}
-	if err := catalog.SeedDemo(ctx, a.Catalog, ids); err != nil {
+	if err := catalog.SeedDemo(ctx, a.Catalog, ids, demoUpstreamURL(a.cfg.Gateway.DemoUpstreamAddr)); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
 	}
 	services, err := demoServiceIDs(ctx, a.Catalog)
@@ -187,3 +188,17 @@ func demoServiceIDs(ctx context.Context, c *catalog.Store) (map[string]int64, er
 // DemoServiceIdentifier is the demo service the README's curl example calls
 // with sharing.DemoAPIKey (Sở Y tế's account for the enterprise look-up).
 const DemoServiceIdentifier = "dn-stc.dkkd.tra-cuu-doanh-nghiep"
+
+// demoUpstreamURL is the base URL the demo services call: where
+// --demo-upstream-addr listens (a wildcard listen address is called on
+// loopback).
+func demoUpstreamURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -3,13 +3,14 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/workday"
 )
 
-// DemoUpstream is where the demo services forward: a small upstream the
+// DemoUpstream is where the demo services forward by default: a small upstream the
 // gateway's demo serves on this address.
 const DemoUpstream = "http://127.0.0.1:8090"
 
@@ -23,7 +24,9 @@ var demoActor = Actor{Name: "Dữ liệu mẫu"}
 // shared code lists and dictionary elements, reviews and proposals. orgs
 // maps organisation codes (as in internal/app/demo.go) to ids. It changes
 // nothing when the demo catalog already exists.
-func SeedDemo(ctx context.Context, s *Store, orgs map[string]int64) error {
+// upstream is the base URL of the demo providers' systems ("" for
+// DemoUpstream).
+func SeedDemo(ctx context.Context, s *Store, orgs map[string]int64, upstream string) error {
 	if _, err := s.ServiceByIdentifier(ctx, "dn-stc.dkkd.tra-cuu-doanh-nghiep"); err == nil {
 		return nil
 	} else if platform.ErrorClass(err) != platform.ENotFound {
@@ -34,7 +37,10 @@ func SeedDemo(ctx context.Context, s *Store, orgs map[string]int64) error {
 			return fmt.Errorf("demo catalog: organisation %s is missing", code)
 		}
 	}
-	d := &demo{ctx: ctx, s: s, orgs: orgs, now: time.Now().UTC()}
+	if upstream == "" {
+		upstream = DemoUpstream
+	}
+	d := &demo{ctx: ctx, s: s, orgs: orgs, now: time.Now().UTC(), upstream: strings.TrimSuffix(upstream, "/")}
 	d.codeLists()
 	d.dictionary()
 	d.databases()
@@ -46,11 +52,12 @@ func SeedDemo(ctx context.Context, s *Store, orgs map[string]int64) error {
 
 // demo carries the seeding state; the first error stops everything after it.
 type demo struct {
-	ctx  context.Context
-	s    *Store
-	orgs map[string]int64
-	now  time.Time
-	err  error
+	ctx      context.Context
+	s        *Store
+	orgs     map[string]int64
+	now      time.Time
+	err      error
+	upstream string // base URL of the demo providers' systems
 
 	lists    map[string]int64
 	elements map[string]int64
@@ -337,13 +344,13 @@ func (d *demo) services() {
 			ProviderOrgID: d.orgs["BCA.C06"], Description: "Xác thực và trả về thông tin cơ bản của công dân theo số định danh cá nhân.",
 			Documentation: doc("/xac-thuc", "so_dinh_danh=001203004567"), DatabaseIDs: []int64{d.dbs["Cơ sở dữ liệu quốc gia về dân cư"]},
 			Schema: schema(keys(person)...), Items: person, Form: FormDefault, Method: MethodOnline, CapacityPerSec: 200, CapacityPerDay: 5_000_000,
-			UpstreamURL: DemoUpstream + "/c06/xac-thuc-cong-dan", RegulationID: d.regs["dancu"]},
+			UpstreamURL: d.upstream + "/c06/xac-thuc-cong-dan", RegulationID: d.regs["dancu"]},
 			steps: []demoStep{{ToPublished, d.daysAgo(399)}}},
 		{at: d.daysAgo(300), in: ServiceInput{Identifier: "btc.dkdn.tra-cuu-doanh-nghiep", Name: "Tra cứu thông tin đăng ký doanh nghiệp toàn quốc",
 			ProviderOrgID: d.orgs["BTC"], Description: "Thông tin công khai về doanh nghiệp (dữ liệu mở).",
 			Documentation: doc("/doanh-nghiep", "ma_so_thue=0401234567"), DatabaseIDs: []int64{d.dbs["Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp"]},
 			Schema: schema(keys(enterprise)...), Items: enterprise, Form: FormDefault, Method: MethodOnline, CapacityPerSec: 50,
-			UpstreamURL: DemoUpstream + "/btc/doanh-nghiep", Open: true, RegulationID: d.regs["dkdn"]},
+			UpstreamURL: d.upstream + "/btc/doanh-nghiep", Open: true, RegulationID: d.regs["dkdn"]},
 			steps: []demoStep{{ToPublished, d.daysAgo(299)}}},
 		{at: d.daysAgo(120), in: ServiceInput{Identifier: "dn-stc.dkkd.tra-cuu-doanh-nghiep", Name: "Tra cứu thông tin doanh nghiệp",
 			ProviderOrgID: d.orgs["DN.STC"], Description: "Tra cứu thông tin đăng ký của doanh nghiệp có trụ sở tại Đà Nẵng theo mã số thuế.",
@@ -361,49 +368,49 @@ func (d *demo) services() {
   },
   "required": ["ma_so_thue", "ten_doanh_nghiep", "trang_thai"]
 }`, Items: enterprise, Form: FormDefault, Method: MethodOnline, CapacityPerSec: 20, CapacityPerDay: 200_000,
-			UpstreamURL: DemoUpstream + "/dkkd/doanh-nghiep", RegulationID: d.regs["dkdn-dn"]},
+			UpstreamURL: d.upstream + "/dkkd/doanh-nghiep", RegulationID: d.regs["dkdn-dn"]},
 			steps: []demoStep{{ToReady, d.daysAgo(119)}, {ToPublished, d.daysAgo(119).Add(3 * time.Hour)}}},
 		{at: lateReady.Add(-48 * time.Hour), in: ServiceInput{Identifier: "dn-stc.dkkd.doanh-nghiep-thanh-lap-moi",
 			Name: "Danh sách doanh nghiệp thành lập mới trong tháng", ProviderOrgID: d.orgs["DN.STC"],
 			Description: "Gói dữ liệu hằng tháng về doanh nghiệp mới thành lập trên địa bàn.", DatabaseIDs: []int64{d.dbs["CSDL đăng ký doanh nghiệp Đà Nẵng"]},
 			Schema: schema("ma_so_thue", "ten_doanh_nghiep", "ngay_thanh_lap"), Items: []DataItem{{Key: "ma_so_thue", Label: "Mã số thuế", ElementID: e["ma_so_doanh_nghiep"]},
 				{Key: "ten_doanh_nghiep", Label: "Tên doanh nghiệp", ElementID: e["ten_doanh_nghiep"]}, {Key: "ngay_thanh_lap", Label: "Ngày thành lập"}},
-			Form: FormDefault, Method: MethodPackage, CapacityPerDay: 100, UpstreamURL: DemoUpstream + "/dkkd/goi-du-lieu", RegulationID: d.regs["dkdn-dn"]},
+			Form: FormDefault, Method: MethodPackage, CapacityPerDay: 100, UpstreamURL: d.upstream + "/dkkd/goi-du-lieu", RegulationID: d.regs["dkdn-dn"]},
 			steps: []demoStep{{ToReady, lateReady}, {ToPublished, latePublish}}},
 		{at: d.daysAgo(6), in: ServiceInput{Identifier: "dn-stc.dkkd.dong-bo-ho-kinh-doanh", Name: "Đồng bộ dữ liệu hộ kinh doanh",
 			ProviderOrgID: d.orgs["DN.STC"], Description: "Đồng bộ danh sách hộ kinh doanh cho UBND cấp xã (đang xây dựng).",
 			DatabaseIDs: []int64{d.dbs["CSDL đăng ký doanh nghiệp Đà Nẵng"]}, Schema: schema("ma_ho_kinh_doanh", "ten_ho_kinh_doanh", "dia_chi"),
 			Items: []DataItem{{Key: "ma_ho_kinh_doanh", Label: "Mã số hộ kinh doanh"}, {Key: "ten_ho_kinh_doanh", Label: "Tên hộ kinh doanh"}, {Key: "dia_chi", Label: "Địa điểm kinh doanh"}},
-			Form:  FormDefault, Method: MethodSync, CapacityPerDay: 24, UpstreamURL: DemoUpstream + "/dkkd/ho-kinh-doanh"}},
+			Form:  FormDefault, Method: MethodSync, CapacityPerDay: 24, UpstreamURL: d.upstream + "/dkkd/ho-kinh-doanh"}},
 		{at: d.daysAgo(3), in: ServiceInput{Identifier: "dn-sgddt.van-bang.tra-cuu-van-bang", Name: "Tra cứu văn bằng tốt nghiệp trung học phổ thông",
 			ProviderOrgID: d.orgs["DN.SGDDT"], Description: "Tra cứu văn bằng tốt nghiệp THPT do Sở Giáo dục và Đào tạo cấp (bản nháp, đang hoàn thiện tài liệu kỹ thuật).",
 			Schema: schema("so_hieu_van_bang", "ho_ten", "nam_tot_nghiep"), Items: []DataItem{{Key: "so_hieu_van_bang", Label: "Số hiệu văn bằng"},
 				{Key: "ho_ten", Label: "Họ và tên", ElementID: e["ho_ten_khai_sinh"]}, {Key: "nam_tot_nghiep", Label: "Năm tốt nghiệp"}},
-			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 5, UpstreamURL: DemoUpstream + "/gddt/van-bang"}},
+			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 5, UpstreamURL: d.upstream + "/gddt/van-bang"}},
 		{at: d.daysAgo(250), in: ServiceInput{Identifier: "dn-snnmt.dat-dai.cung-cap-thong-tin-thua-dat", Name: "Cung cấp thông tin thửa đất theo yêu cầu",
 			ProviderOrgID: d.orgs["DN.SNNMT"], Description: "Cung cấp thông tin thửa đất và người sử dụng đất theo thỏa thuận chia sẻ đặc thù.",
 			Documentation: doc("/dat-dai/thua-dat", "so_to=12&so_thua=345"), DatabaseIDs: []int64{d.dbs["CSDL đất đai Đà Nẵng"]},
 			Schema: schema(keys(land)...), Items: land, Form: FormSpecial, Method: MethodOnline, CapacityPerSec: 5, CapacityPerDay: 10_000,
-			UpstreamURL: DemoUpstream + "/dat-dai/thua-dat", RegulationID: d.regs["datdai"]},
+			UpstreamURL: d.upstream + "/dat-dai/thua-dat", RegulationID: d.regs["datdai"]},
 			steps: []demoStep{{ToReady, d.daysAgo(249)}, {ToPublished, d.daysAgo(249).Add(2 * time.Hour)}}},
 		{at: d.workingDayAt(-5), in: ServiceInput{Identifier: "dn-snnmt.dat-dai.tra-cuu-quy-hoach", Name: "Tra cứu thông tin quy hoạch sử dụng đất",
 			ProviderOrgID: d.orgs["DN.SNNMT"], Description: "Tra cứu quy hoạch sử dụng đất của thửa đất.", DatabaseIDs: []int64{d.dbs["CSDL đất đai Đà Nẵng"]},
 			Schema: schema("so_thua", "so_to_ban_do", "quy_hoach"), Items: []DataItem{{Key: "so_thua", Label: "Số thửa", ElementID: e["so_thua_dat"]},
 				{Key: "so_to_ban_do", Label: "Số tờ bản đồ", ElementID: e["so_to_ban_do"]}, {Key: "quy_hoach", Label: "Chỉ tiêu quy hoạch sử dụng đất"}},
-			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 10, UpstreamURL: DemoUpstream + "/dat-dai/quy-hoach", RegulationID: d.regs["datdai"]},
+			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 10, UpstreamURL: d.upstream + "/dat-dai/quy-hoach", RegulationID: d.regs["datdai"]},
 			steps: []demoStep{{ToReady, d.workingDayAt(-3)}}},
 		{at: d.daysAgo(500), in: ServiceInput{Identifier: "dn-syt.tiem-chung.tra-cuu-lich-su", Name: "Tra cứu lịch sử tiêm chủng",
 			ProviderOrgID: d.orgs["DN.SYT"], Description: "Lịch sử tiêm chủng của người dân (đã chuyển sang nền tảng quốc gia).",
 			Schema: schema("so_dinh_danh", "ho_ten", "mui_tiem"), Items: []DataItem{{Key: "so_dinh_danh", Label: "Số định danh cá nhân", ElementID: e["so_dinh_danh_ca_nhan"]},
 				{Key: "ho_ten", Label: "Họ và tên", ElementID: e["ho_ten_khai_sinh"]}, {Key: "mui_tiem", Label: "Các mũi tiêm"}},
-			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 10, UpstreamURL: DemoUpstream + "/yte/tiem-chung"},
+			Form: FormDefault, Method: MethodOnline, CapacityPerSec: 10, UpstreamURL: d.upstream + "/yte/tiem-chung"},
 			steps: []demoStep{{ToPublished, d.daysAgo(499)}, {ToRetired, d.daysAgo(30)}}},
 		{at: d.daysAgo(90), in: ServiceInput{Identifier: "qn-syt.kcb.ho-so-kham-chua-benh", Name: "Tra cứu hồ sơ khám chữa bệnh",
 			ProviderOrgID: d.orgs["QN.SYT"], Description: "Hồ sơ khám chữa bệnh tại các cơ sở y tế tỉnh Quảng Ninh.",
 			Schema: schema("so_dinh_danh", "ho_ten", "ngay_sinh", "chan_doan"), Items: []DataItem{{Key: "so_dinh_danh", Label: "Mã định danh công dân", ElementID: e["so_dinh_danh_ca_nhan"]},
 				{Key: "ho_ten", Label: "Họ và tên", ElementID: e["ho_ten_khai_sinh"]}, {Key: "ngay_sinh", Label: "Ngày sinh", ElementID: e["ngay_sinh"]},
 				{Key: "chan_doan", Label: "Chẩn đoán"}},
-			Form: FormSpecial, Method: MethodOnline, CapacityPerSec: 5, UpstreamURL: DemoUpstream + "/qn/kham-chua-benh"},
+			Form: FormSpecial, Method: MethodOnline, CapacityPerSec: 5, UpstreamURL: d.upstream + "/qn/kham-chua-benh"},
 			steps: []demoStep{{ToPublished, d.daysAgo(89)}}},
 	}
 	for _, ds := range list {

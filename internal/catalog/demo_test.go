@@ -20,11 +20,11 @@ func TestSeedDemo(t *testing.T) {
 		for _, o := range []struct{ code, parent string }{{"BTC", ""}, {"BKHCN", ""}, {"DN.SNNMT", "DN"}, {"DN.SGDDT", "DN"}, {"QN.SYT", "QN"}} {
 			e.addOrg(t, o.code, o.parent, "Org "+o.code, directory.KindDepartment)
 		}
-		if err := catalog.SeedDemo(ctx, e.cat, e.orgs); err != nil {
+		if err := catalog.SeedDemo(ctx, e.cat, e.orgs, ""); err != nil {
 			t.Fatal(err)
 		}
 		v1, _ := e.cat.Version(ctx)
-		if err := catalog.SeedDemo(ctx, e.cat, e.orgs); err != nil {
+		if err := catalog.SeedDemo(ctx, e.cat, e.orgs, ""); err != nil {
 			t.Fatal(err)
 		}
 		if v2, _ := e.cat.Version(ctx); v2 != v1 {
