@@ -94,7 +94,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 		{"draft", ToDraft, "Return a ready or retired service to draft"},
 	} {
 		api.Handle("POST", "/catalog/services/{ref}/"+tr.path, platform.Op{Summary: tr.summary, Tag: tag, Response: Service{}},
-			loadedOp(h.editableService, h.transition(tr.to)))
+			identity.LoadedOp(http.StatusOK, h.editableService, h.transition(tr.to)))
 	}
 	api.Handle("GET", "/catalog/services/{ref}/versions", platform.Op{Summary: "Version history of a service with field-level changes (D47-25.2)",
 		Tag: tag, Public: true, Response: []Version{}}, h.apiVersions)
@@ -109,7 +109,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("PUT", "/catalog/databases/{id}", platform.Op{Summary: "Replace a database entry", Tag: tag,
 		Request: DatabaseInput{}, Response: Database{}}, identity.LoadedAction(http.StatusOK, h.editableDatabase, h.updateDatabase))
 	api.Handle("POST", "/catalog/databases/{id}/publish", platform.Op{Summary: "Publish a database entry", Tag: tag,
-		Response: Database{}}, loadedOp(h.editableDatabase, h.publishDatabase))
+		Response: Database{}}, identity.LoadedOp(http.StatusOK, h.editableDatabase, h.publishDatabase))
 
 	api.Handle("GET", "/catalog/regulations", platform.Op{Summary: "List usage regulations (D47-22)", Tag: tag, Public: true,
 		Response: platform.PageResult[Regulation]{}, Query: with(map[string]string{"owner": "organisation id", "database": "database id"})}, h.apiRegulations)
@@ -120,7 +120,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("PUT", "/catalog/regulations/{id}", platform.Op{Summary: "Replace a usage regulation", Tag: tag,
 		Request: RegulationInput{}, Response: Regulation{}}, identity.LoadedAction(http.StatusOK, h.editableRegulation, h.updateRegulation))
 	api.Handle("POST", "/catalog/regulations/{id}/publish", platform.Op{Summary: "Publish a usage regulation", Tag: tag,
-		Response: Regulation{}}, loadedOp(h.editableRegulation, h.publishRegulation))
+		Response: Regulation{}}, identity.LoadedOp(http.StatusOK, h.editableRegulation, h.publishRegulation))
 
 	api.Handle("GET", "/catalog/proposals", platform.Op{Summary: "National database list proposals I may see (D47-12)", Tag: tag,
 		Response: platform.PageResult[Proposal]{}, Query: with(map[string]string{"state": "draft, submitted, approved or rejected"})}, h.apiProposals)
@@ -183,28 +183,6 @@ func (h *handlers) registerAPI(api *platform.API) {
 	api.Handle("GET", "/catalog/export", platform.Op{Summary: "Export services and databases I may see as CSV or XLSX", Tag: tag, Public: true,
 		Produces: "application/octet-stream", Query: map[string]string{"type": "services or databases (CSV: required; XLSX: both when empty)",
 			"format": "csv or xlsx"}}, h.export)
-}
-
-// loadedOp is identity.LoadedAction for an action without a body: the
-// record's 404 or 403, then act, then the result as JSON.
-func loadedOp[Rec, Out any](load func(*http.Request, *identity.Principal) (Rec, error),
-	act func(context.Context, *identity.Principal, Rec) (Out, error)) platform.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := identity.RequireAPI(r)
-		if err != nil {
-			return err
-		}
-		rec, err := load(r, p)
-		if err != nil {
-			return err
-		}
-		out, err := act(r.Context(), p, rec)
-		if err != nil {
-			return err
-		}
-		platform.WriteJSON(w, http.StatusOK, out)
-		return nil
-	}
 }
 
 // --- search ---

@@ -157,6 +157,24 @@ func LoadedAction[Rec, In, Out any](status int, load func(*http.Request, *Princi
 	}
 }
 
+// LoadedOp is LoadedAction without a body: load reads the record from the
+// path with the caller's rights (404/403), then act changes it.
+func LoadedOp[Rec, Out any](status int, load func(*http.Request, *Principal) (Rec, error),
+	act func(ctx context.Context, p *Principal, rec Rec) (Out, error)) platform.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := RequireAPI(r)
+		if err != nil {
+			return err
+		}
+		rec, err := load(r, p)
+		if err != nil {
+			return err
+		}
+		out, err := act(r.Context(), p, rec)
+		return respond(w, status, out, err)
+	}
+}
+
 // callerAndID authenticates an API request and reads the {id} of its path.
 func callerAndID(r *http.Request, kind string) (*Principal, int64, error) {
 	p, err := RequireAPI(r)

@@ -16,7 +16,7 @@ type note struct {
 	Text string `json:"text"`
 }
 
-// TestHandlerAdapters: Create, RecordOp, RecordAction and LoadedAction
+// TestHandlerAdapters: Create, RecordOp, RecordAction, LoadedAction and LoadedOp
 // authenticate, read the id (or load the record) and the strictly decoded
 // body, and pass on the store's error or write its result with the status.
 func TestHandlerAdapters(t *testing.T) {
@@ -42,6 +42,17 @@ func TestHandlerAdapters(t *testing.T) {
 	}, func(_ context.Context, p *identity.Principal, rec note, in note) (note, error) {
 		return note{Text: rec.Text + "+" + in.Text}, nil
 	})
+	loadedOp := identity.LoadedOp(http.StatusOK, func(r *http.Request, p *identity.Principal) (note, error) {
+		if r.PathValue("id") != "5" {
+			return note{}, platform.NotFound("note")
+		}
+		return note{Text: "five"}, nil
+	}, func(_ context.Context, p *identity.Principal, rec note) (note, error) {
+		if p.UserID != 7 {
+			return note{}, fail
+		}
+		return note{Text: rec.Text + " published"}, nil
+	})
 	for _, tc := range []struct {
 		name    string
 		h       platform.HandlerFunc
@@ -64,6 +75,9 @@ func TestHandlerAdapters(t *testing.T) {
 		{"loaded", loaded, "5", `{"text":"c"}`, false, 200, `{"text":"five+c"}`, ""},
 		{"loaded: the record's 404 before the body's 400", loaded, "6", `{"bad"`, false, 0, "", "not_found"},
 		{"loaded: bad body", loaded, "5", `{"bad"`, false, 0, "", "malformed_json"},
+		{"loaded op", loadedOp, "5", "", false, 200, `{"text":"five published"}`, ""},
+		{"loaded op: the record's 404", loadedOp, "6", "", false, 0, "", "not_found"},
+		{"loaded op anonymous", loadedOp, "5", "", true, 0, "", "unauthenticated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))
