@@ -368,9 +368,8 @@ func (s *Store) OrgIDsUnder(ctx context.Context, paths []string) ([]int64, error
 	if paths == nil {
 		return nil, nil
 	}
-	out := []int64{}
 	if len(paths) == 0 {
-		return out, nil
+		return []int64{}, nil
 	}
 	conds := make([]string, len(paths))
 	args := make([]any, len(paths))
@@ -378,17 +377,12 @@ func (s *Store) OrgIDsUnder(ctx context.Context, paths []string) ([]int64, error
 		conds[i] = "path LIKE $" + strconv.Itoa(i+1)
 		args[i] = p + "%"
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM organisations WHERE `+strings.Join(conds, " OR ")+` ORDER BY id`, args...)
+	ids, err := platform.QueryIDs(ctx, s.db.Read, `SELECT id FROM organisations WHERE `+strings.Join(conds, " OR ")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("organisations in scope: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
+	if ids == nil {
+		return []int64{}, nil // no organisation, not everywhere
 	}
-	return out, rows.Err()
+	return ids, nil
 }

@@ -716,21 +716,11 @@ func (s *Store) ListManaged(ctx context.Context, f ManagedFilter) (platform.Page
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.id FROM od_datasets d JOIN organisations o ON o.id = d.org_id WHERE `+
+	ids, err := platform.QueryIDs(ctx, s.db.Read, `SELECT d.id FROM od_datasets d JOIN organisations o ON o.id = d.org_id WHERE `+
 		strings.Join(conds, " AND ")+` ORDER BY d.id DESC LIMIT `+strconv.Itoa(limit+1), args...)
 	if err != nil {
 		return platform.PageResult[Dataset]{}, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return platform.PageResult[Dataset]{}, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var ds []Dataset
 	if len(ids) > 0 {
 		ph, a := inList(ids, 1)

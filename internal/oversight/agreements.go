@@ -1654,7 +1654,7 @@ func (s *Store) SignedPDF(ctx context.Context, p *identity.Principal, id int64, 
 // (scheduler job); their accounts end with the same validity.
 func (s *Store) expireAgreements(ctx context.Context, now time.Time) (int, error) {
 	today := workday.DateOf(now).String()
-	ids, err := selectIDs(ctx, s.db.Read, `SELECT id FROM agreements WHERE state = 'in_force' AND valid_to <> '' AND valid_to < $1`, today)
+	ids, err := platform.QueryIDs(ctx, s.db.Read, `SELECT id FROM agreements WHERE state = 'in_force' AND valid_to <> '' AND valid_to < $1`, today)
 	if err != nil {
 		return 0, err
 	}

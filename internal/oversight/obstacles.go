@@ -810,7 +810,7 @@ func (s *Store) escalate(ctx context.Context, tx platform.Tx, now time.Time, o O
 // UPDATE in escalate, so several nodes may run it at once.
 func (s *Store) autoEscalate(ctx context.Context, now time.Time) (int, error) {
 	today := workday.DateOf(now).String()
-	ids, err := selectIDs(ctx, s.db.Read, `SELECT id FROM obstacles WHERE state = 'open' AND level < 3 AND answered_at IS NULL
+	ids, err := platform.QueryIDs(ctx, s.db.Read, `SELECT id FROM obstacles WHERE state = 'open' AND level < 3 AND answered_at IS NULL
 		AND due_on <> '' AND due_on < $1 ORDER BY id`, today)
 	if err != nil {
 		return 0, err

@@ -181,25 +181,6 @@ func (s *Store) tx(ctx context.Context, at time.Time, fn func(tx platform.Tx, no
 	return nil
 }
 
-// selectIDs reads the ids a query returns. The rows are closed before it
-// returns, so no read stays open across the caller's transactions.
-func selectIDs(ctx context.Context, q platform.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 type clockKey struct{}
 
 // withClock makes the store act as if the time were t: demo data is

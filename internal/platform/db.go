@@ -146,6 +146,26 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// QueryIDs returns the ids of the single integer column a query selects, in
+// its order (nil when there are none). The rows are closed before it
+// returns, so no read stays open across the caller's transactions.
+func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation.
 // Driver error text is matched here and nowhere else.
 func IsUniqueViolation(err error) bool {

@@ -51,6 +51,34 @@ func TestStorageBothBackends(t *testing.T) {
 	})
 }
 
+func TestQueryIDs(t *testing.T) {
+	platformtest.ForEachDB(t, testSets(), func(t *testing.T, db *platform.DB) {
+		ctx := context.Background()
+		ids, err := platform.QueryIDs(ctx, db.Read, `SELECT id FROM things ORDER BY id`)
+		if err != nil || ids != nil {
+			t.Fatalf("empty table: %v, %v; want nil, nil", ids, err)
+		}
+		err = db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+			for _, name := range []string{"a", "b", "c"} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO things (name, created_at) VALUES ($1, $2)`, name, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err = platform.QueryIDs(ctx, db.Read, `SELECT id FROM things WHERE name <> $1 ORDER BY id DESC`, "b")
+		if err != nil || len(ids) != 2 || ids[0] <= ids[1] {
+			t.Fatalf("ids = %v, %v; want two, descending", ids, err)
+		}
+		if _, err := platform.QueryIDs(ctx, db.Read, `SELECT id FROM no_such_table`); err == nil {
+			t.Fatal("a failing query returned no error")
+		}
+	})
+}
+
 func TestFold(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Hà Nội", "ha noi"},

@@ -670,22 +670,13 @@ func overseers(ctx context.Context, q platform.Querier, path string) ([]int64, e
 		args = append(args, r)
 		ph[i] = "$" + strconv.Itoa(i+2)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id FROM role_grants g JOIN users u ON u.id = g.user_id
+	ids, err := platform.QueryIDs(ctx, q, `SELECT DISTINCT u.id FROM role_grants g JOIN users u ON u.id = g.user_id
 		JOIN organisations o ON o.id = g.org_id
 		WHERE u.active AND $1 LIKE (o.path || '%') AND g.role IN (`+strings.Join(ph, ",")+`) ORDER BY u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find overseers: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // Withdraw withdraws a request before the provider decides; only the

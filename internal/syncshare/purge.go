@@ -118,21 +118,8 @@ func (s *Store) PurgeTombstones(ctx context.Context, keep time.Duration) (Tombst
 	if keep < 0 {
 		return TombstonePurge{}, fmt.Errorf("purge tombstones: negative retention %v", keep)
 	}
-	var feeds []int64
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT service_id FROM sync_feeds WHERE deleted_rows > 0 ORDER BY service_id`)
+	feeds, err := platform.QueryIDs(ctx, s.db.Read, `SELECT service_id FROM sync_feeds WHERE deleted_rows > 0 ORDER BY service_id`)
 	if err != nil {
-		return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
-		}
-		feeds = append(feeds, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return TombstonePurge{}, fmt.Errorf("purge tombstones: %w", err)
 	}
 	var res TombstonePurge
