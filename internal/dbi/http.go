@@ -1,13 +1,10 @@
 package dbi
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
@@ -26,13 +23,8 @@ var staticFS embed.FS
 type handlers struct {
 	site   *web.Site
 	store  *Store
-	static map[string]staticFile // hashed name -> file
+	static *web.Assets
 	assets assets
-}
-
-type staticFile struct {
-	data  []byte
-	ctype string
 }
 
 // assets are the content-hashed URLs of the DBI stylesheet and script.
@@ -50,30 +42,11 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	site.AddFeatureMessages("dbi", messages)
 	site.AddFeatureMessages("dbi", labelMessages())
 	site.AddNav(web.NavItem{Href: "/dbi", Label: "DBI", Feature: "dbi", Order: 60})
-	h := &handlers{site: site, store: store, static: map[string]staticFile{}}
-	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(staticFS, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		ext := path.Ext(p)
-		hashed := strings.TrimSuffix(path.Base(p), ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		h.static[hashed] = staticFile{data: b, ctype: map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}[ext]}
-		switch ext {
-		case ".css":
-			h.assets.CSS = "/dbi/static/" + hashed
-		case ".js":
-			h.assets.JS = "/dbi/static/" + hashed
-		}
-		return nil
-	})
+	static, err := web.LoadAssets(staticFS, "static", "/dbi/static/")
 	if err != nil {
 		return err
 	}
+	h := &handlers{site: site, store: store, static: static, assets: assets{CSS: static.URL("dbi.css"), JS: static.URL("dbi.js")}}
 	mux.HandleFunc("GET /dbi/static/{file}", h.serveStatic)
 	h.pages(mux)
 	h.api(api)
@@ -81,14 +54,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 }
 
 func (h *handlers) serveStatic(w http.ResponseWriter, r *http.Request) {
-	f, ok := h.static[r.PathValue("file")]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", f.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = w.Write(f.data)
+	h.static.Serve(w, r, r.PathValue("file"))
 }
 
 func pathID(r *http.Request, name string) (int64, error) {

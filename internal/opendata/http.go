@@ -2,12 +2,9 @@ package opendata
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"io/fs"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -24,19 +21,12 @@ var templatesFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-type staticAsset struct {
-	data  []byte
-	ctype string
-}
-
 type handlers struct {
 	site   *web.Site
 	store  *Store
 	dir    *directory.Store
 	ids    *identity.Store // for the audit trail; may be nil
-	assets map[string]staticAsset
-	// assetURL maps a plain asset name to its content-hashed URL.
-	assetURL map[string]string
+	assets *web.Assets
 }
 
 // Register adds the open data portal: public pages under /opendata, the
@@ -44,10 +34,11 @@ type handlers struct {
 // the CKAN action API under /api/3/action and the DCAT catalog at
 // /catalog.jsonld, /catalog.ttl and /dataset/{name}.jsonld|.ttl.
 func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Store, dir *directory.Store, ids *identity.Store) error {
-	h := &handlers{site: site, store: store, dir: dir, ids: ids, assets: map[string]staticAsset{}, assetURL: map[string]string{}}
-	if err := h.loadAssets(); err != nil {
+	assets, err := web.LoadAssets(staticFS, "static", "/opendata/static/")
+	if err != nil {
 		return err
 	}
+	h := &handlers{site: site, store: store, dir: dir, ids: ids, assets: assets}
 	pages, err := h.templates()
 	if err != nil {
 		return err
@@ -119,26 +110,6 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 	return nil
 }
 
-func (h *handlers) loadAssets() error {
-	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(staticFS, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		base := path.Base(p)
-		ext := path.Ext(base)
-		hashed := strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}[ext]
-		h.assets[hashed] = staticAsset{data: b, ctype: ctype}
-		h.assetURL[base] = "/opendata/static/" + hashed
-		return nil
-	})
-}
-
 // templates is the page templates plus a generated partial naming the
 // content-hashed asset URLs (the layout's helpers only know its own assets).
 func (h *handlers) templates() (fs.FS, error) {
@@ -154,21 +125,14 @@ func (h *handlers) templates() (fs.FS, error) {
 		out[strings.TrimPrefix(p, "templates/")] = &fstest.MapFile{Data: b}
 		return nil
 	})
-	assets := `{{define "od-assets"}}<link rel="stylesheet" href="` + h.assetURL["opendata.css"] + `">{{end}}` +
-		`{{define "od-upload-js"}}<script src="` + h.assetURL["upload.js"] + `" defer></script>{{end}}`
+	assets := `{{define "od-assets"}}<link rel="stylesheet" href="` + h.assets.URL("opendata.css") + `">{{end}}` +
+		`{{define "od-upload-js"}}<script src="` + h.assets.URL("upload.js") + `" defer></script>{{end}}`
 	out["_assets.html"] = &fstest.MapFile{Data: []byte(assets)}
 	return out, err
 }
 
 func (h *handlers) serveAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.assets[r.PathValue("file")]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", a.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = w.Write(a.data)
+	h.assets.Serve(w, r, r.PathValue("file"))
 }
 
 // baseURL is the site's address as the client sees it, for absolute links

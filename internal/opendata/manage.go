@@ -41,7 +41,7 @@ type vocab struct {
 func (h *handlers) vocab(r *http.Request, p *identity.Principal) (vocab, error) {
 	orgs, err := h.publisherOrgs(r.Context(), p)
 	return vocab{Orgs: orgs, Licenses: Licenses, Themes: Themes, Frequencies: Frequencies, Formats: Formats,
-		MaxUpload: humanBytes(h.store.MaxUpload()), MaxBytes: h.store.MaxUpload(), UploadJS: h.assetURL["upload.js"], CSS: h.assetURL["opendata.css"]}, err
+		MaxUpload: humanBytes(h.store.MaxUpload()), MaxBytes: h.store.MaxUpload(), UploadJS: h.assets.URL("upload.js"), CSS: h.assets.URL("opendata.css")}, err
 }
 
 // publisherVocab is the publisher and what the dataset form offers them.

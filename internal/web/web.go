@@ -5,10 +5,8 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -60,43 +58,21 @@ type Site struct {
 	scoped    map[string]*messageScope // page prefix -> its feature's messages
 	owner     map[string]string        // English text -> prefix that added it last
 	nav       []NavItem
-	static    map[string]staticFile // hashed name -> file
-	staticOf  map[string]string     // plain name -> hashed URL
+	static    *Assets
 	// SecureCookies sets the Secure flag (behind TLS).
 	SecureCookies bool
 	Product       string
 }
 
-type staticFile struct {
-	data  []byte
-	ctype string
-}
-
 // New builds a site with the layout and the shared static assets.
 func New() (*Site, error) {
-	s := &Site{pages: map[string]*template.Template{}, all: messageScope{msgs: map[string]string{}}, owner: map[string]string{}, static: map[string]staticFile{},
-		staticOf: map[string]string{}, Product: "govdx"}
+	s := &Site{pages: map[string]*template.Template{}, all: messageScope{msgs: map[string]string{}}, owner: map[string]string{}, Product: "govdx"}
 	s.AddMessages(coreMessages)
-	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(staticFS, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		base := path.Base(p)
-		ext := path.Ext(base)
-		hashed := strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}[ext]
-		s.static[hashed] = staticFile{data: b, ctype: ctype}
-		s.staticOf[base] = "/static/" + hashed
-		return nil
-	})
+	static, err := LoadAssets(staticFS, "static", "/static/")
 	if err != nil {
 		return nil, err
 	}
+	s.static = static
 	pages, _ := fs.Sub(corePages, "pages")
 	if err := s.AddPages("", pages); err != nil {
 		return nil, err
@@ -160,7 +136,7 @@ func (s *Site) AddNav(items ...NavItem) {
 // funcs are the template helpers every page may use.
 func (s *Site) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static": func(name string) string { return s.staticOf[name] },
+		"static": s.static.URL,
 		"date": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -439,14 +415,7 @@ func (s *Site) CheckForm(r *http.Request) error {
 
 // ServeStatic serves content-hashed assets with a long cache lifetime.
 func (s *Site) ServeStatic(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.static[path.Base(r.URL.Path)]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", f.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = w.Write(f.data)
+	s.static.Serve(w, r, path.Base(r.URL.Path))
 }
 
 // SetLang switches the language cookie and returns to the page.
