@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -96,20 +95,12 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 			"source_format": "format of the uploaded file (default: recognised from the content)",
 			"name":          "package title", "source": "where the data comes from",
 			"valid_for": "validity window, e.g. 30d or 720h (default and upper bound: the usage regulation's validity period)"}}, h.apiBuildPackage)
-	api.Handle("GET", "/sync/packages/{id}", platform.Op{Summary: "One package's manifest", Tag: "sync", Response: Package{}}, h.apiPackage)
+	api.Handle("GET", "/sync/packages/{id}", platform.Op{Summary: "One package's manifest", Tag: "sync", Response: Package{}}, identity.RecordOp("package", http.StatusOK, s.PackageByID))
 	return nil
 }
 
-func apiPrincipal(r *http.Request) (*identity.Principal, error) {
-	p := identity.FromContext(r.Context())
-	if p == nil {
-		return nil, platform.Errorf(platform.EUnauthorized, "unauthenticated", "authentication required (Bearer token or session)")
-	}
-	return p, nil
-}
-
 func (h *handlers) apiOverview(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -122,7 +113,7 @@ func (h *handlers) apiOverview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiCopies(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -135,7 +126,7 @@ func (h *handlers) apiCopies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiFeed(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -148,7 +139,7 @@ func (h *handlers) apiFeed(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiPush(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -202,7 +193,7 @@ func longUpload(w http.ResponseWriter) {
 }
 
 func (h *handlers) apiSnapshot(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -217,7 +208,7 @@ func (h *handlers) apiSnapshot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiPackages(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -238,7 +229,7 @@ func packageInput(v url.Values) (PackageInput, error) {
 }
 
 func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
+	p, err := identity.RequireAPI(r)
 	if err != nil {
 		return err
 	}
@@ -252,23 +243,6 @@ func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	platform.WriteJSON(w, http.StatusCreated, pkg)
-	return nil
-}
-
-func (h *handlers) apiPackage(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPrincipal(r)
-	if err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return platform.NotFound("package")
-	}
-	pkg, err := h.store.PackageByID(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	platform.WriteJSON(w, http.StatusOK, pkg)
 	return nil
 }
 
