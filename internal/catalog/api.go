@@ -672,7 +672,7 @@ func (h *handlers) apiReview(w http.ResponseWriter, r *http.Request) error {
 // reviewStatus is the review status of the organisation of the path, with
 // the services redacted for the viewer.
 func (h *handlers) reviewStatus(r *http.Request) (ReviewStatus, error) {
-	org, err := pathID(r, "org", "organisation")
+	org, err := platform.PathID(r, "org", "organisation")
 	if err != nil {
 		return ReviewStatus{}, err
 	}
@@ -708,7 +708,7 @@ func (h *handlers) apiRecordReview(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	org, err := pathID(r, "org", "organisation")
+	org, err := platform.PathID(r, "org", "organisation")
 	if err != nil {
 		return err
 	}

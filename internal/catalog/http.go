@@ -88,14 +88,6 @@ func managesAny(p *identity.Principal) bool {
 	return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermCatalogManage)) > 0)
 }
 
-func pathID(r *http.Request, name, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(kind)
-	}
-	return id, nil
-}
-
 // serviceRef loads a service by numeric id or identifier.
 func (h *handlers) serviceRef(r *http.Request) (Service, error) {
 	ref := r.PathValue("ref")
@@ -137,7 +129,7 @@ func (h *handlers) editableService(r *http.Request, p *identity.Principal) (Serv
 }
 
 func (h *handlers) visibleDatabase(r *http.Request, p *identity.Principal) (Database, error) {
-	id, err := pathID(r, "id", "database")
+	id, err := platform.PathID(r, "id", "database")
 	if err != nil {
 		return Database{}, err
 	}
@@ -157,7 +149,7 @@ func (h *handlers) editableDatabase(r *http.Request, p *identity.Principal) (Dat
 }
 
 func (h *handlers) visibleRegulation(r *http.Request, p *identity.Principal) (Regulation, error) {
-	id, err := pathID(r, "id", "regulation")
+	id, err := platform.PathID(r, "id", "regulation")
 	if err != nil {
 		return Regulation{}, err
 	}
@@ -179,7 +171,7 @@ func (h *handlers) editableRegulation(r *http.Request, p *identity.Principal) (R
 // visibleProposal: proposals are internal to the owner's managers and the
 // national operator (platform administrators).
 func (h *handlers) visibleProposal(r *http.Request, p *identity.Principal) (Proposal, error) {
-	id, err := pathID(r, "id", "proposal")
+	id, err := platform.PathID(r, "id", "proposal")
 	if err != nil {
 		return Proposal{}, err
 	}
@@ -206,7 +198,7 @@ func (h *handlers) moveProposal(ctx context.Context, p *identity.Principal, pr P
 }
 
 func (h *handlers) codeListOf(r *http.Request) (CodeList, error) {
-	id, err := pathID(r, "id", "code list")
+	id, err := platform.PathID(r, "id", "code list")
 	if err != nil {
 		return CodeList{}, err
 	}
@@ -214,7 +206,7 @@ func (h *handlers) codeListOf(r *http.Request) (CodeList, error) {
 }
 
 func (h *handlers) elementOf(r *http.Request) (Element, error) {
-	id, err := pathID(r, "id", "data element")
+	id, err := platform.PathID(r, "id", "data element")
 	if err != nil {
 		return Element{}, err
 	}

@@ -607,7 +607,7 @@ func (h *handlers) recordReviewForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	org, err := pathID(r, "org", "organisation")
+	org, err := platform.PathID(r, "org", "organisation")
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ type reviewRequest struct {
 func (h *handlers) api(api *platform.API) {
 	// Operations that only authenticate, read the {id} and/or a JSON body and
 	// call one store method use identity's adapters; kind "id" keeps the 404
-	// that pathID(r, "id") gives the pages.
+	// that platform.PathID(r, "id", "id") gives the pages.
 	api.Handle("POST", "/dbi/score", platform.Op{Summary: "Score levels (or a group's member units) without saving: points and levels recomputed",
 		Tag: tag, Public: true, Request: scoreRequest{}, Response: Result{}}, h.apiScore)
 	api.Handle("GET", "/dbi/models/{index}", platform.Op{Summary: "The criteria model of the sme or large index, with the rubrics in force", Tag: tag, Public: true,
@@ -185,7 +185,7 @@ func (h *handlers) apiEnterpriseAssessments(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (h *handlers) apiApply(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiConsultant(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}

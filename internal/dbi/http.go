@@ -57,14 +57,6 @@ func (h *handlers) serveStatic(w http.ResponseWriter, r *http.Request) {
 	h.static.Serve(w, r, r.PathValue("file"))
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(name)
-	}
-	return id, nil
-}
-
 // principal is the caller, nil when anonymous.
 func principal(r *http.Request) *identity.Principal { return identity.FromContext(r.Context()) }
 

@@ -294,7 +294,7 @@ func (h *handlers) enterprisePage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -324,7 +324,7 @@ func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func (h *handlers) newAssessmentForm(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (h *handlers) loadDetail(r *http.Request) (*identity.Principal, Detail, err
 	if err != nil {
 		return nil, Detail{}, err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return nil, Detail{}, err
 	}
@@ -444,7 +444,7 @@ func (h *handlers) actForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -826,7 +826,7 @@ type consultantData struct {
 
 func (h *handlers) consultantPage(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -855,7 +855,7 @@ func (h *handlers) reviewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func (h *handlers) apiOrgs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiOrg(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := platform.PathID(r, "id", "organisation")
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *handlers) managedOrg(r *http.Request) (*identity.Principal, Org, error)
 // load it through identity.LoadedAction, before the body is read, so they
 // keep 404/403 before 400.
 func (h *handlers) orgToManage(r *http.Request, p *identity.Principal) (Org, error) {
-	id, err := pathID(r)
+	id, err := platform.PathID(r, "id", "organisation")
 	if err != nil {
 		return Org{}, err
 	}

@@ -86,14 +86,6 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, store *Stor
 
 // --- request parsing shared by pages and API ---
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound("organisation")
-	}
-	return id, nil
-}
-
 // orgRef resolves an organisation id given in a query parameter.
 func (h *handlers) orgRef(ctx context.Context, q url.Values, param string) (*Org, error) {
 	s := q.Get(param)

@@ -124,7 +124,7 @@ type orgData struct {
 }
 
 func (h *handlers) orgPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := platform.PathID(r, "id", "organisation")
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/govdx/govdx/internal/platform"
@@ -181,9 +180,9 @@ func callerAndID(r *http.Request, kind string) (*Principal, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, 0, platform.NotFound(kind)
+	id, err := platform.PathID(r, "id", kind)
+	if err != nil {
+		return nil, 0, err
 	}
 	return p, id, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/platform"
 )
 
 // The dataset and resource actions that write an audit entry, shared by the
@@ -23,7 +24,7 @@ func (h *handlers) callerDataset(r *http.Request, auth func(*http.Request) (*ide
 
 // pathDataset loads the dataset of the path's {id} that p may manage.
 func (h *handlers) pathDataset(r *http.Request, p *identity.Principal) (Dataset, error) {
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return Dataset{}, err
 	}
@@ -44,7 +45,7 @@ func (h *handlers) callerResource(r *http.Request, auth func(*http.Request) (*id
 // pathResourceAndDataset loads the resource of the path's {rid} that p may
 // manage, with its dataset.
 func (h *handlers) pathResourceAndDataset(r *http.Request, p *identity.Principal) (Resource, Dataset, error) {
-	id, err := pathID(r, "rid")
+	id, err := platform.PathID(r, "rid", "rid")
 	if err != nil {
 		return Resource{}, Dataset{}, err
 	}

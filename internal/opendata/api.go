@@ -31,7 +31,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 			"org_id": "organisation", "cursor": "page cursor", "limit": "page size"}}, h.apiList)
 	api.Handle("POST", "/opendata/datasets", platform.Op{Summary: "Create a draft dataset", Tag: tag,
 		Request: DatasetInput{}, Response: Dataset{}, Status: http.StatusCreated}, identity.Create(http.StatusCreated, h.createDataset))
-	// managedDataset has the store method's shape; "id" is the 404 kind of pathID.
+	// managedDataset has the store method's shape; "id" is the 404 kind of platform.PathID.
 	api.Handle("GET", "/opendata/datasets/{id}", platform.Op{Summary: "One dataset with its resources and their checks", Tag: tag,
 		Response: Dataset{}}, identity.RecordOp("id", http.StatusOK, h.managedDataset))
 	api.Handle("PUT", "/opendata/datasets/{id}", platform.Op{Summary: "Replace a dataset's metadata", Tag: tag,

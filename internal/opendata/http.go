@@ -5,7 +5,6 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing/fstest"
 
@@ -147,14 +146,6 @@ func baseURL(r *http.Request) string {
 
 func downloadURL(base string, d Dataset, r Resource) string {
 	return base + "/opendata/datasets/" + d.Name + "/resources/" + r.UID + "/download"
-}
-
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(name)
-	}
-	return id, nil
 }
 
 // canPublish: the principal holds opendata.publish over the organisation.

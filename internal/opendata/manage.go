@@ -188,7 +188,7 @@ type manageDatasetData struct {
 }
 
 func (h *handlers) manageDatasetPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -494,7 +494,7 @@ func (h *handlers) deletePlanRow(w http.ResponseWriter, r *http.Request, key str
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, key)
+	id, err := platform.PathID(r, key, key)
 	if err != nil {
 		return err
 	}
@@ -553,7 +553,7 @@ func publisherAndID(r *http.Request, key string) (*identity.Principal, int64, er
 	if err != nil {
 		return nil, 0, err
 	}
-	id, err := pathID(r, key)
+	id, err := platform.PathID(r, key, key)
 	return p, id, err
 }
 

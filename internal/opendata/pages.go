@@ -476,7 +476,7 @@ func (h *handlers) requestForm(w http.ResponseWriter, r *http.Request) error {
 const voterCookie = "govdx_od_voter"
 
 func (h *handlers) voteForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}

@@ -168,7 +168,7 @@ func (h *handlers) agreementOp(w http.ResponseWriter, r *http.Request, fn func(p
 	if err != nil {
 		return err
 	}
-	id, err := pathInt(r, "id", "agreement")
+	id, err := platform.PathID(r, "id", "agreement")
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (h *handlers) apiDiff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathInt(r, "id", "agreement")
+	id, err := platform.PathID(r, "id", "agreement")
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (h *handlers) apiDiff(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) apiDecideJoin(w http.ResponseWriter, r *http.Request) error {
 	return h.agreementOp(w, r, func(p *identity.Principal, id int64) (Agreement, error) {
-		jid, err := pathInt(r, "jid", "join request")
+		jid, err := platform.PathID(r, "jid", "join request")
 		if err != nil {
 			return Agreement{}, err
 		}
@@ -327,7 +327,7 @@ func (h *handlers) apiEarliestStart(w http.ResponseWriter, r *http.Request) erro
 // apiSuspension is no identity.RecordOp: anonymous callers may read public
 // announcements, so it does not require a login.
 func (h *handlers) apiSuspension(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "suspension")
+	id, err := platform.PathID(r, "id", "suspension")
 	if err != nil {
 		return err
 	}
@@ -377,7 +377,7 @@ func (h *handlers) apiAddEvidence(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	id, err := pathInt(r, "id", "obstacle")
+	id, err := platform.PathID(r, "id", "obstacle")
 	if err != nil {
 		return err
 	}

@@ -347,7 +347,7 @@ func (h *handlers) joinForm(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) decideJoinForm(w http.ResponseWriter, r *http.Request) error {
 	return h.agreementAction(w, r, "Decision recorded.", func(p *identity.Principal, id int64) (Agreement, error) {
-		jid, err := pathInt(r, "jid", "join request")
+		jid, err := platform.PathID(r, "jid", "join request")
 		if err != nil {
 			return Agreement{}, err
 		}
@@ -370,7 +370,7 @@ func (h *handlers) signedPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	org, err := pathInt(r, "org", "organisation")
+	org, err := platform.PathID(r, "org", "organisation")
 	if err != nil {
 		return err
 	}

@@ -228,7 +228,7 @@ func (h *handlers) evidenceFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	eid, err := pathInt(r, "eid", "evidence file")
+	eid, err := platform.PathID(r, "eid", "evidence file")
 	if err != nil {
 		return err
 	}

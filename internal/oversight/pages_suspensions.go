@@ -128,7 +128,7 @@ type suspensionData struct {
 
 func (h *handlers) suspensionPage(w http.ResponseWriter, r *http.Request) error {
 	p := identity.FromContext(r.Context())
-	id, err := pathInt(r, "id", "suspension")
+	id, err := platform.PathID(r, "id", "suspension")
 	if err != nil {
 		return err
 	}

@@ -133,14 +133,6 @@ func limitBody(n int64, next http.HandlerFunc) http.HandlerFunc {
 
 // --- request helpers ---
 
-func pathInt(r *http.Request, name, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(kind)
-	}
-	return id, nil
-}
-
 // callerAndPage authenticates with auth (identity.RequireAPI or
 // web.RequireLogin), then reads the page of a list.
 func callerAndPage(r *http.Request, auth func(*http.Request) (*identity.Principal, error)) (*identity.Principal, platform.Page, error) {
@@ -162,7 +154,7 @@ func loginAndID(r *http.Request, kind string) (*identity.Principal, int64, error
 	if err != nil {
 		return nil, 0, err
 	}
-	id, err := pathInt(r, "id", kind)
+	id, err := platform.PathID(r, "id", kind)
 	if err != nil {
 		return nil, 0, err
 	}

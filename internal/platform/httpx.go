@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -53,6 +54,16 @@ func jsonError(err error) error {
 		return FieldError(f, "unknown_field", "unknown field %q", f)
 	}
 	return Errorf(EInvalid, "malformed_json", "malformed JSON: %v", err)
+}
+
+// PathID reads the positive integer id in the path wildcard name; any
+// other value is the 404 of kind, as no such record can exist.
+func PathID(r *http.Request, name, kind string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, NotFound(kind)
+	}
+	return id, nil
 }
 
 // WriteJSON writes v with the given status.

@@ -2,8 +2,11 @@ package platform_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +80,28 @@ func TestQueryIDs(t *testing.T) {
 			t.Fatal("a failing query returned no error")
 		}
 	})
+}
+
+func TestPathID(t *testing.T) {
+	for _, tt := range []struct {
+		path string
+		want int64
+	}{{"/x/42", 42}, {"/x/0", 0}, {"/x/-3", 0}, {"/x/abc", 0}, {"/x/99999999999999999999", 0}} {
+		var got int64
+		var err error
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /x/{id}", func(w http.ResponseWriter, r *http.Request) { got, err = platform.PathID(r, "id", "thing") })
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", tt.path, nil))
+		if tt.want > 0 {
+			if got != tt.want || err != nil {
+				t.Errorf("%s: %d, %v; want %d", tt.path, got, err, tt.want)
+			}
+			continue
+		}
+		if e := platform.AsError(err); e.Class != platform.ENotFound || !strings.Contains(e.Message, "thing") {
+			t.Errorf("%s: %v; want the 404 of thing", tt.path, err)
+		}
+	}
 }
 
 func TestFold(t *testing.T) {

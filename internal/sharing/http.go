@@ -85,7 +85,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 		"q":       "search words (requester, application, service, provider; diacritics-insensitive)",
 	}
 	pageQuery := map[string]string{"cursor": "page cursor", "limit": "page size (1-500, default 50)"}
-	// Plain record operations use identity's adapters, with the 404 kinds of pathID.
+	// Plain record operations use identity's adapters, with the 404 kinds of platform.PathID.
 	api.Handle("GET", "/requests", platform.Op{Summary: "List the connection requests I file, decide, oversee or audit (D47-35)", Tag: "sharing",
 		Response: platform.PageResult[Request]{}, Query: merge(listQuery, pageQuery)}, h.apiRequests)
 	api.Handle("POST", "/requests", platform.Op{Summary: "File a connection request with the D47-35.2 content; the provider's deadline is the rule in force on the day of receipt",
@@ -139,19 +139,11 @@ func callerAndID(r *http.Request, auth authFunc, kind string) (*identity.Princip
 	if err != nil {
 		return nil, 0, err
 	}
-	id, err := pathID(r, kind)
+	id, err := platform.PathID(r, "id", kind)
 	if err != nil {
 		return nil, 0, err
 	}
 	return p, id, nil
-}
-
-func pathID(r *http.Request, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(kind)
-	}
-	return id, nil
 }
 
 func flag(v string) bool { return v == "1" || v == "true" || v == "on" }

@@ -106,7 +106,7 @@ func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (h *handlers) apiRevokeGrant(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	gid, err := pathID(r, "gid")
+	gid, err := platform.PathID(r, "gid", "gid")
 	if err != nil {
 		return err
 	}

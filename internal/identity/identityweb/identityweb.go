@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,14 +69,6 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, ids *identi
 		Request: grantRequest{}, Response: identity.User{}, Status: http.StatusCreated}, h.apiGrant)
 	api.Handle("DELETE", "/users/{id}/grants/{gid}", platform.Op{Summary: "Revoke a grant", Tag: "identity", Status: http.StatusNoContent}, h.apiRevokeGrant)
 	return nil
-}
-
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, platform.NotFound(name)
-	}
-	return id, nil
 }
 
 // --- authorisation helpers (decisions themselves are in identity.Principal.Allowed) ---

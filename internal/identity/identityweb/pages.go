@@ -104,7 +104,7 @@ func (h *handlers) revokeTokenForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (h *handlers) loadManagedUser(r *http.Request) (*identity.Principal, identi
 	if err != nil {
 		return nil, identity.User{}, err
 	}
-	id, err := pathID(r, "id")
+	id, err := platform.PathID(r, "id", "id")
 	if err != nil {
 		return nil, identity.User{}, err
 	}
@@ -263,7 +263,7 @@ func (h *handlers) revokeGrantForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	gid, err := pathID(r, "gid")
+	gid, err := platform.PathID(r, "gid", "gid")
 	if err != nil {
 		return err
 	}
