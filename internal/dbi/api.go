@@ -304,13 +304,7 @@ func (h *handlers) apiReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year, prov := atoi(r.URL.Query().Get("year")), r.URL.Query().Get("province")
-	data, err := h.store.ProvincialReport(r.Context(), p, year, prov)
-	if err != nil {
-		return err
-	}
-	writeXLSX(w, reportFilename(year, prov, h.store.db.Now()), data)
-	return nil
+	return h.writeReport(w, r, p)
 }
 
 func (h *handlers) apiCertificate(w http.ResponseWriter, r *http.Request) error {

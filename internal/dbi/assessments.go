@@ -361,15 +361,9 @@ type NewAssessment struct {
 func (s *Store) CreateAssessment(ctx context.Context, p *identity.Principal, enterpriseID int64, in NewAssessment) (Detail, error) {
 	var id int64
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		e, err := getEnterprise(ctx, tx, enterpriseID)
+		e, err := fillableEnterprise(ctx, tx, p, enterpriseID)
 		if err != nil {
 			return err
-		}
-		if !canFill(p, e) {
-			if canViewEnterprise(p, e) {
-				return platform.Forbidden()
-			}
-			return platform.NotFound("enterprise")
 		}
 		if in.Year == 0 {
 			in.Year = now.In(vnZone).Year()

@@ -290,11 +290,7 @@ func (h *handlers) enterpriseData(r *http.Request, p *identity.Principal, id int
 }
 
 func (h *handlers) enterprisePage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := platform.PathID(r, "id", "id")
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return err
 	}
@@ -320,11 +316,7 @@ func (h *handlers) enterpriseFormError(w http.ResponseWriter, r *http.Request, p
 }
 
 func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := platform.PathID(r, "id", "id")
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return err
 	}
@@ -340,11 +332,7 @@ func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) newAssessmentForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := platform.PathID(r, "id", "id")
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return err
 	}
@@ -394,12 +382,21 @@ func (a assessmentData) Used(c Column) bool {
 	return len(a.D.Levels[c]) > 0 || len(a.D.Units[c].Units) > 0
 }
 
-func (h *handlers) loadDetail(r *http.Request) (*identity.Principal, Detail, error) {
+// loginAndID returns the logged-in caller and the {id} of the path.
+func loginAndID(r *http.Request) (*identity.Principal, int64, error) {
 	p, err := web.RequireLogin(r)
 	if err != nil {
-		return nil, Detail{}, err
+		return nil, 0, err
 	}
 	id, err := platform.PathID(r, "id", "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, id, nil
+}
+
+func (h *handlers) loadDetail(r *http.Request) (*identity.Principal, Detail, error) {
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return nil, Detail{}, err
 	}
@@ -440,11 +437,7 @@ func (h *handlers) assessmentPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) actForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := platform.PathID(r, "id", "id")
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return err
 	}
@@ -851,11 +844,7 @@ func (h *handlers) consultantPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) reviewForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	id, err := platform.PathID(r, "id", "id")
+	p, id, err := loginAndID(r)
 	if err != nil {
 		return err
 	}
@@ -986,6 +975,12 @@ func (h *handlers) reportDownload(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	return h.writeReport(w, r, p)
+}
+
+// writeReport answers the provincial report of the ?year= and ?province=
+// of r as an XLSX download, for the page and the API alike.
+func (h *handlers) writeReport(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
 	year, prov := atoi(r.URL.Query().Get("year")), r.URL.Query().Get("province")
 	data, err := h.store.ProvincialReport(r.Context(), p, year, prov)
 	if err != nil {

@@ -102,6 +102,22 @@ func getEnterprise(ctx context.Context, q platform.Querier, id int64) (Enterpris
 	return e, err
 }
 
+// fillableEnterprise reads an enterprise the caller may fill in: 403 when
+// the caller may only see it, 404 when not even that.
+func fillableEnterprise(ctx context.Context, q platform.Querier, p *identity.Principal, id int64) (Enterprise, error) {
+	e, err := getEnterprise(ctx, q, id)
+	if err != nil {
+		return Enterprise{}, err
+	}
+	if !canFill(p, e) {
+		if canViewEnterprise(p, e) {
+			return Enterprise{}, platform.Forbidden()
+		}
+		return Enterprise{}, platform.NotFound("enterprise")
+	}
+	return e, nil
+}
+
 // canViewEnterprise: its users, the province's assessors and MIC. (An
 // engaged consultant sees the assessment, not the enterprise listing.)
 func canViewEnterprise(p *identity.Principal, e Enterprise) bool {
@@ -368,15 +384,9 @@ func (s *Store) CreateProfile(ctx context.Context, p *identity.Principal, orgID 
 // size class and suggested index are recomputed (DBI-4). The province stays.
 func (s *Store) UpdateProfile(ctx context.Context, p *identity.Principal, id int64, in ProfileInput) (Enterprise, error) {
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		e, err := getEnterprise(ctx, tx, id)
+		e, err := fillableEnterprise(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if !canFill(p, e) {
-			if canViewEnterprise(p, e) {
-				return platform.Forbidden()
-			}
-			return platform.NotFound("enterprise")
 		}
 		in.ProvinceCode = e.ProvinceCode
 		size, err := in.classify()
