@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,25 +12,14 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/govdx/govdx/internal/app"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
-// browser starts headless Chromium. Without a Chromium binary the test is
-// skipped, unless GOVDX_REQUIRE_BROWSER=1 (set by CI), where it fails.
+// browser starts headless Chromium (webtest.Chromium: skipped or failed
+// without one).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := ""
-	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if found, err := exec.LookPath(p); err == nil {
-			path = found
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("GOVDX_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium found and GOVDX_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium found")
-	}
+	path := webtest.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,

@@ -16,6 +16,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // server is the catalog's pages and API behind identity's authentication,
@@ -31,15 +32,9 @@ func newServer(t *testing.T, db *platform.DB) *server {
 	t.Helper()
 	ctx := context.Background()
 	e := newEnv(t, db)
-	mux := http.NewServeMux()
-	site, err := web.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := platform.NewAPI(mux, "/api/v1", "govdx test", "test")
-	if err := catalog.Register(mux, site, api, e.cat, e.dir); err != nil {
-		t.Fatal(err)
-	}
+	mux, api := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+		return catalog.Register(mux, site, api, e.cat, e.dir)
+	})
 	s := &server{env: e, h: e.ids.Authenticate(mux), api: api, tokens: map[string]string{}}
 	for _, u := range []struct {
 		name, org string

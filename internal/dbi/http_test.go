@@ -16,20 +16,15 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // server serves the DBI pages and API of w as the app wires them.
 func server(t *testing.T, w *world) *httptest.Server {
 	t.Helper()
-	site, err := web.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api := platform.NewAPI(mux, "/api/v1", "test", "test")
-	if err := dbi.Register(mux, site, api, w.store); err != nil {
-		t.Fatal(err)
-	}
+	mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+		return dbi.Register(mux, site, api, w.store)
+	})
 	srv := httptest.NewServer(w.ids.Authenticate(mux))
 	t.Cleanup(srv.Close)
 	return srv

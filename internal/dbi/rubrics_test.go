@@ -14,6 +14,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 type rubricBody = map[string]map[string]dbi.Text
@@ -293,15 +294,9 @@ func rubricOfLarge(t *testing.T, c *client) dbi.CriterionRubric {
 // their request and response bodies.
 func TestRubricOpenAPI(t *testing.T) {
 	w := newWorld(t, platformtest.OpenSQLite(t, sets()))
-	site, err := web.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api := platform.NewAPI(mux, "/api/v1", "test", "test")
-	if err := dbi.Register(mux, site, api, w.store); err != nil {
-		t.Fatal(err)
-	}
+	_, api := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+		return dbi.Register(mux, site, api, w.store)
+	})
 	doc, _ := json.Marshal(api.OpenAPI())
 	var d struct {
 		Paths map[string]map[string]struct {

@@ -2,15 +2,14 @@ package directory
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // shellTexts are translated by the web shell (internal/web) itself.
@@ -19,26 +18,8 @@ var shellTexts = map[string]bool{"Search": true, "Next page": true, "Save": true
 
 func TestEveryPageTextIsTranslated(t *testing.T) {
 	texts := []string{"Organisations", "Focal points", "Organisation created.", "Focal point saved."} // from Go code
-	re := regexp.MustCompile(`\.T ("(?:[^"\\]|\\.)*")`)
-	err := fs.WalkDir(templatesFS, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(templatesFS, p)
-		if err != nil {
-			return err
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			s, err := strconv.Unquote(m[1])
-			if err != nil {
-				return err
-			}
-			texts = append(texts, s)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, pt := range webtest.PageTexts(t, templatesFS) {
+		texts = append(texts, pt.Text)
 	}
 	if len(texts) < 50 {
 		t.Fatalf("found only %d texts; is the pattern right?", len(texts))

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,25 +19,14 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // The upload form with the progress script, in a real browser: the file
 // goes by XMLHttpRequest with the CSRF header and the page follows the
 // JSON answer. Skipped without Chromium unless GOVDX_REQUIRE_BROWSER=1.
 func TestBrowserUploadWithProgress(t *testing.T) {
-	path := ""
-	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if found, err := exec.LookPath(p); err == nil {
-			path = found
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("GOVDX_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium found and GOVDX_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium found")
-	}
+	path := webtest.Chromium(t)
 	w := newWorld(t, platformtest.OpenSQLite(t, sets()), Options{})
 	w.user(t, "prov.a", w.deptA, identity.RoleProviderOfficer)
 	d := w.dataset(t, w.deptA, "Danh sách hộ")

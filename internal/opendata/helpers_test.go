@@ -22,6 +22,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 func sets() []platform.Migrations {
@@ -133,15 +134,9 @@ func (w *world) server(t *testing.T) *httptest.Server {
 	if w.srv != nil {
 		return w.srv
 	}
-	mux := http.NewServeMux()
-	site, err := web.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := platform.NewAPI(mux, "/api/v1", "test", "test")
-	if err := Register(mux, site, api, w.store, w.dir, w.ids); err != nil {
-		t.Fatal(err)
-	}
+	mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+		return Register(mux, site, api, w.store, w.dir, w.ids)
+	})
 	w.srv = httptest.NewServer(platform.AccessLog(slog.New(slog.DiscardHandler), nil, w.ids.Authenticate(mux)))
 	t.Cleanup(w.srv.Close)
 	return w.srv

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // No account is needed to browse, search, download or call the open API
@@ -291,8 +291,6 @@ func TestExportGuardsFormulas(t *testing.T) {
 	}
 }
 
-var templateT = regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`)
-
 // Every English text of the pages has its Vietnamese translation.
 func TestEveryTextIsTranslated(t *testing.T) {
 	site, err := web.New()
@@ -302,12 +300,8 @@ func TestEveryTextIsTranslated(t *testing.T) {
 	site.AddMessages(messages)
 	v := site.NewView(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil), nil)
 	var texts []string
-	ents, _ := templatesFS.ReadDir("templates")
-	for _, e := range ents {
-		b, _ := templatesFS.ReadFile("templates/" + e.Name())
-		for _, m := range templateT.FindAllSubmatch(b, -1) {
-			texts = append(texts, strings.ReplaceAll(string(m[1]), `\"`, `"`))
-		}
+	for _, pt := range webtest.PageTexts(t, templatesFS) {
+		texts = append(texts, pt.Text)
 	}
 	for _, l := range codeLabels {
 		texts = append(texts, l)

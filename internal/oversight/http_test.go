@@ -17,21 +17,16 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // server serves the oversight pages and API; the X-Test-User header picks
 // the principal (token-authenticated, so no CSRF token is needed).
 func server(t *testing.T, w *world) *httptest.Server {
 	t.Helper()
-	site, err := web.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api := platform.NewAPI(mux, "/api/v1", "test", "test")
-	if err := oversight.Register(mux, site, api, w.store); err != nil {
-		t.Fatal(err)
-	}
+	mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+		return oversight.Register(mux, site, api, w.store)
+	})
 	users := map[string]*identity.Principal{"it": w.itDN, "provider": w.provider, "consumer": w.consumer, "hcc": w.hccUser,
 		"qnit": w.qnIT, "auditor": w.auditor, "gd": w.gdUser}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

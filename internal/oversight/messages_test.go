@@ -1,34 +1,15 @@
 package oversight
 
 import (
-	"io/fs"
-	"regexp"
 	"testing"
+
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 // TestMessagesTranslated: every English text a page shows has a Vietnamese
 // translation (the interface is Vietnamese first).
 func TestMessagesTranslated(t *testing.T) {
-	core := map[string]bool{"Search": true, "Status": true, "Actions": true, "All": true, "Cancel": true, "Organisation": true, "Next page": true}
-	re := regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`)
-	err := fs.WalkDir(templatesFS, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(templatesFS, p)
-		if err != nil {
-			return err
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := messages[m[1]]; !ok && !core[m[1]] {
-				t.Errorf("%s: no translation for %q", p, m[1])
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	webtest.CheckPageTexts(t, templatesFS, messages, "Search", "Status", "Actions", "All", "Cancel", "Organisation", "Next page")
 	var labels []string
 	for _, st := range AgreementStates {
 		labels = append(labels, st.Label())

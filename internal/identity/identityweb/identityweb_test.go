@@ -18,6 +18,7 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/platform/platformtest"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 func TestUserAdministrationIsScoped(t *testing.T) {
@@ -54,15 +55,9 @@ func TestUserAdministrationIsScoped(t *testing.T) {
 		_, itA := user("it.a", a, identity.RoleITAdmin)
 		userB, _ := user("staff.b", b, "")
 		userA, _ := user("staff.a", a, "")
-		site, err := web.New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		api := platform.NewAPI(mux, "/api/v1", "t", "t")
-		if err := identityweb.Register(mux, site, api, ids, dir); err != nil {
-			t.Fatal(err)
-		}
+		mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+			return identityweb.Register(mux, site, api, ids, dir)
+		})
 		srv := httptest.NewServer(ids.Authenticate(mux))
 		defer srv.Close()
 		call := func(method, path, body string) (int, string) {

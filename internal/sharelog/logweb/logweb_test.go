@@ -19,6 +19,7 @@ import (
 	"github.com/govdx/govdx/internal/sharelog"
 	"github.com/govdx/govdx/internal/sharelog/logweb"
 	"github.com/govdx/govdx/internal/web"
+	"github.com/govdx/govdx/internal/web/webtest"
 )
 
 func TestLogScopesAndExport(t *testing.T) {
@@ -84,15 +85,9 @@ func TestLogScopesAndExport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		site, err := web.New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		api := platform.NewAPI(mux, "/api/v1", "t", "t")
-		if err := logweb.Register(mux, site, api, db, dir, codes{"a.svc": 7, "o.svc": 9}); err != nil {
-			t.Fatal(err)
-		}
+		mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
+			return logweb.Register(mux, site, api, db, dir, codes{"a.svc": 7, "o.svc": 9})
+		})
 		srv := httptest.NewServer(ids.Authenticate(mux))
 		defer srv.Close()
 		get := func(who, path string) (int, string) {
