@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,6 +186,33 @@ func (s *Store) OrgPath(ctx context.Context, id int64) (string, error) {
 		return "", platform.NotFound("organisation")
 	}
 	return p, err
+}
+
+// ITUnitKinds are the organisations whose IT unit oversees sharing and
+// answers obstacles at level 2 (D47-48, D47-49.2): ministries,
+// ministry-level and government agencies, and provinces.
+var ITUnitKinds = []Kind{KindMinistry, KindMinistryAgency, KindGovAgency, KindProvince}
+
+// ITUnitOf returns the nearest organisation of an IT-unit kind on the path
+// of o, itself included. found is false when there is none; the
+// organisation returned is then the root of o's tree.
+func (s *Store) ITUnitOf(ctx context.Context, o Org) (unit Org, found bool, err error) {
+	if slices.Contains(ITUnitKinds, o.Kind) {
+		return o, true, nil
+	}
+	anc, err := s.Ancestors(ctx, o)
+	if err != nil {
+		return Org{}, false, err
+	}
+	for i := len(anc) - 1; i >= 0; i-- {
+		if slices.Contains(ITUnitKinds, anc[i].Kind) {
+			return anc[i], true, nil
+		}
+	}
+	if len(anc) > 0 {
+		return anc[0], false, nil
+	}
+	return o, false, nil
 }
 
 // Ancestors returns the organisation's ancestors from the root down, itself excluded.

@@ -497,3 +497,24 @@ func TestParseAdminUnitFiles(t *testing.T) {
 		t.Fatalf("csv given as xlsx: %v", err)
 	}
 }
+
+func TestITUnitOfIsTheNearestMinistryOrProvince(t *testing.T) {
+	platformtest.ForEachDB(t, dirSets(), func(t *testing.T, db *platform.DB) {
+		ctx := context.Background()
+		s := directory.NewStore(db)
+		prov := mustOrg(t, s, "DN", "Đà Nẵng", directory.KindProvince, nil)
+		dept := mustOrg(t, s, "DN.STC", "Sở Tài chính", directory.KindDepartment, &prov)
+		unit := mustOrg(t, s, "DN.STC.P1", "Phòng 1", directory.KindOther, &dept)
+		root := mustOrg(t, s, "HX", "Hội", directory.KindOther, nil)
+		child := mustOrg(t, s, "HX.1", "Chi hội", directory.KindOther, &root)
+		for _, tt := range []struct {
+			of, want directory.Org
+			found    bool
+		}{{unit, prov, true}, {dept, prov, true}, {prov, prov, true}, {child, root, false}, {root, root, false}} {
+			got, found, err := s.ITUnitOf(ctx, tt.of)
+			if err != nil || got.ID != tt.want.ID || found != tt.found {
+				t.Errorf("ITUnitOf(%s) = %s, %v, %v; want %s, %v", tt.of.Code, got.Code, found, err, tt.want.Code, tt.found)
+			}
+		}
+	})
+}

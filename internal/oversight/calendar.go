@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/rules"
@@ -377,9 +378,9 @@ func (s *Store) deadlines(ctx context.Context, today, until workday.Date) ([]Cal
 
 // listStatuses computes the next list reviews of every ministry and province.
 func (s *Store) listStatuses(ctx context.Context, today workday.Date) ([]listStatus, error) {
-	kinds := make([]string, len(itUnitKinds))
-	args := make([]any, len(itUnitKinds))
-	for i, k := range itUnitKinds {
+	kinds := make([]string, len(directory.ITUnitKinds))
+	args := make([]any, len(directory.ITUnitKinds))
+	for i, k := range directory.ITUnitKinds {
 		kinds[i] = "$" + strconv.Itoa(i+1)
 		args[i] = string(k)
 	}

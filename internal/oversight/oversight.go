@@ -251,30 +251,11 @@ func (s *Store) orgNames(ctx context.Context, ids []int64) (map[int64]directory.
 	return s.dir.OrgsByID(ctx, ids)
 }
 
-// itUnitKinds are the organisations whose IT unit oversees sharing and
-// answers obstacles at level 2 (D47-48, D47-49.2): ministries,
-// ministry-level and government agencies, and provinces.
-var itUnitKinds = []directory.Kind{directory.KindMinistry, directory.KindMinistryAgency, directory.KindGovAgency, directory.KindProvince}
-
 // jurisdictionOf returns the nearest ministry or province on the path of o
 // (itself included), or the root of its tree when there is none.
 func (s *Store) jurisdictionOf(ctx context.Context, o directory.Org) (directory.Org, error) {
-	if slices.Contains(itUnitKinds, o.Kind) {
-		return o, nil
-	}
-	anc, err := s.dir.Ancestors(ctx, o)
-	if err != nil {
-		return directory.Org{}, err
-	}
-	for i := len(anc) - 1; i >= 0; i-- {
-		if slices.Contains(itUnitKinds, anc[i].Kind) {
-			return anc[i], nil
-		}
-	}
-	if len(anc) > 0 {
-		return anc[0], nil
-	}
-	return o, nil
+	j, _, err := s.dir.ITUnitOf(ctx, o)
+	return j, err
 }
 
 // allowedAny reports whether p holds any of perms on any of paths.

@@ -385,7 +385,7 @@ func (s *Store) jurisdictions(ctx context.Context, ids []int64) (map[int64]direc
 		found := false
 		for i := len(parts) - 1; i >= 0; i-- {
 			pid, _ := strconv.ParseInt(parts[i], 10, 64)
-			if a, ok := all[pid]; ok && slices.Contains(itUnitKinds, a.Kind) {
+			if a, ok := all[pid]; ok && slices.Contains(directory.ITUnitKinds, a.Kind) {
 				j, found = a, true
 				break
 			}

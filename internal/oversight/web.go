@@ -389,7 +389,7 @@ func (h *handlers) jurisdictionsWith(ctx context.Context, p *identity.Principal,
 	}
 	var out []directory.Org
 	for _, o := range orgs {
-		if slices.Contains(itUnitKinds, o.Kind) {
+		if slices.Contains(directory.ITUnitKinds, o.Kind) {
 			out = append(out, o)
 		}
 	}

@@ -624,10 +624,6 @@ func (s *Store) refuse(ctx context.Context, actor int64, r Request, in RefuseInp
 	return err
 }
 
-// itUnitKinds are the organisations whose IT unit handles obstacles (D47-48):
-// ministries and ministry-level bodies, and provinces.
-var itUnitKinds = []directory.Kind{directory.KindMinistry, directory.KindMinistryAgency, directory.KindGovAgency, directory.KindProvince}
-
 // itUnitOf returns the nearest organisation of a ministry or province kind
 // on the path of org (itself included); zero when there is none.
 func (s *Store) itUnitOf(ctx context.Context, orgID int64) (directory.Org, error) {
@@ -635,19 +631,11 @@ func (s *Store) itUnitOf(ctx context.Context, orgID int64) (directory.Org, error
 	if err != nil {
 		return directory.Org{}, err
 	}
-	if slices.Contains(itUnitKinds, o.Kind) {
-		return o, nil
-	}
-	anc, err := s.dir.Ancestors(ctx, o)
-	if err != nil {
+	u, found, err := s.dir.ITUnitOf(ctx, o)
+	if err != nil || !found {
 		return directory.Org{}, err
 	}
-	for i := len(anc) - 1; i >= 0; i-- {
-		if slices.Contains(itUnitKinds, anc[i].Kind) {
-			return anc[i], nil
-		}
-	}
-	return directory.Org{}, nil
+	return u, nil
 }
 
 // overseers returns the active users holding PermSharingOversee on the
