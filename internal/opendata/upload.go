@@ -1,8 +1,6 @@
 package opendata
 
 import (
-	"crypto/subtle"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,9 +16,6 @@ import (
 // uploadTimeout is how long one upload may take (the server's read timeout
 // is shorter, for ordinary requests).
 const uploadTimeout = 2 * time.Hour
-
-// maxFieldBytes bounds each non-file field of an upload form.
-const maxFieldBytes = 64 << 10
 
 // receiveUpload streams a multipart upload into the store: the fields
 // before the file part (name, description, format, resource_id to replace,
@@ -42,53 +37,15 @@ func (h *handlers) receiveUpload(w http.ResponseWriter, r *http.Request, page bo
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(uploadTimeout))
 	_ = rc.SetWriteDeadline(time.Now().Add(uploadTimeout + time.Minute))
-	r.Body = http.MaxBytesReader(w, r.Body, h.store.MaxUpload()+1<<20)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return Resource{}, d, platform.FieldError("file", "not_multipart", "send the file as multipart/form-data")
-	}
-	csrfOK := !page || p.Via != "session"
-	if !csrfOK {
-		if got := r.Header.Get("X-CSRF-Token"); got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) == 1 {
-			csrfOK = true
-		}
-	}
-	fields := url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return Resource{}, d, platform.Errorf(platform.ETooLarge, "file_too_large", "the file is larger than the limit of %s", humanBytes(h.store.MaxUpload()))
-			}
-			return Resource{}, d, platform.FieldError("file", "malformed_upload", "the upload is malformed or was interrupted")
-		}
-		name := part.FormName()
-		if name == "file" {
-			if !csrfOK {
-				return Resource{}, d, platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
-			}
-			if part.FileName() == "" {
-				continue // an empty file input
-			}
-			res, err := h.storeUpload(r, p, d, fields, part)
-			part.Close()
-			return res, d, err
-		}
-		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-		part.Close()
-		if err != nil || len(b) > maxFieldBytes {
-			return Resource{}, d, platform.FieldError(name, "field_too_large", "the field %s is too large", name)
-		}
-		fields.Add(name, string(b))
-		if name == "_csrf" && !csrfOK && subtle.ConstantTimeCompare(b, []byte(p.CSRF)) == 1 {
-			csrfOK = true
-		}
-	}
-	return Resource{}, d, platform.FieldError("file", "required", "choose a file to upload")
+	var res Resource
+	err = web.StreamUpload(w, r, p, web.Upload{Limit: h.store.MaxUpload() + 1<<20, CSRF: page,
+		TooLarge: platform.Errorf(platform.ETooLarge, "file_too_large", "the file is larger than the limit of %s", humanBytes(h.store.MaxUpload()))},
+		func(fields url.Values, file io.Reader) error {
+			var err error
+			res, err = h.storeUpload(r, p, d, fields, file)
+			return err
+		})
+	return res, d, err
 }
 
 func (h *handlers) storeUpload(r *http.Request, p *identity.Principal, d Dataset, fields url.Values, file io.Reader) (Resource, error) {

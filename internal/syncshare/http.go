@@ -1,7 +1,6 @@
 package syncshare
 
 import (
-	"crypto/subtle"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -246,61 +245,11 @@ func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// maxFieldBytes bounds each non-file field of an upload form.
-const maxFieldBytes = 64 << 10
-
 // multipartUpload reads the fields of an upload form up to its "file"
 // part and hands that part, unbuffered, to store. The form must carry the
 // session's CSRF token (header or a field before the file).
 func (h *handlers) multipartUpload(w http.ResponseWriter, r *http.Request, p *identity.Principal, store func(fields url.Values, file io.Reader) error) error {
 	longUpload(w)
-	r.Body = http.MaxBytesReader(w, r.Body, h.store.opts.MaxUpload+1<<20)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return platform.FieldError("file", "not_multipart", "send the file as multipart/form-data")
-	}
-	csrfOK := p.Via != "session"
-	if got := r.Header.Get("X-CSRF-Token"); !csrfOK && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) == 1 {
-		csrfOK = true
-	}
-	fields := url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return tooLarge(h.store.opts.MaxUpload)
-			}
-			return platform.FieldError("file", "malformed_upload", "the upload is malformed or was interrupted")
-		}
-		name := part.FormName()
-		if name == "file" {
-			if !csrfOK {
-				return platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
-			}
-			if part.FileName() == "" {
-				part.Close()
-				continue
-			}
-			err := store(fields, part)
-			part.Close()
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-		part.Close()
-		if err != nil || len(b) > maxFieldBytes {
-			return platform.FieldError(name, "field_too_large", "the field %s is too large", name)
-		}
-		fields.Add(name, string(b))
-		if name == "_csrf" && !csrfOK && subtle.ConstantTimeCompare(b, []byte(p.CSRF)) == 1 {
-			csrfOK = true
-		}
-	}
-	if !csrfOK {
-		return platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
-	}
-	return platform.FieldError("file", "required", "choose a file to upload")
+	return web.StreamUpload(w, r, p, web.Upload{Limit: h.store.opts.MaxUpload + 1<<20, TooLarge: tooLarge(h.store.opts.MaxUpload),
+		CSRF: true, CSRFBeforeMissingFile: true}, store)
 }

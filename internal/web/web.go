@@ -410,7 +410,7 @@ func (s *Site) CheckForm(r *http.Request) error {
 			return nil
 		}
 	}
-	return platform.Errorf(platform.EForbidden, "csrf", "the form has expired; reload the page and try again")
+	return formExpired()
 }
 
 // ServeStatic serves content-hashed assets with a long cache lifetime.
