@@ -9,7 +9,7 @@ import (
 )
 
 // scanner reads one row: a *sql.Row or *sql.Rows.
-type scanner = interface{ Scan(...any) error }
+type scanner = platform.Scanner
 
 // scanID reads a row of one id.
 func scanID(row scanner) (int64, error) {
@@ -98,18 +98,12 @@ func publishDraft(ctx context.Context, tx platform.Tx, table, kind string, id in
 // nil. The rows are closed when it returns, so the caller may query again
 // on the same connection.
 func queryRows[T any](ctx context.Context, q platform.Querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	out, err := platform.QueryAll(ctx, q, scan, query, args...)
 	if err != nil {
 		return nil, wrap(what, err)
 	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, wrap(what, err)
-		}
-		out = append(out, v)
+	if out == nil {
+		out = []T{}
 	}
-	return out, wrap(what, rows.Err())
+	return out, nil
 }

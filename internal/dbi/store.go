@@ -165,22 +165,10 @@ func (s *Store) ListEnterprises(ctx context.Context, p *identity.Principal, f En
 		f.Page.Limit = 50
 	}
 	args = append(args, f.Page.Limit+1)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+enterpriseColumns+enterpriseFrom+` WHERE `+strings.Join(where, " AND ")+
+	out, err := platform.QueryAll(ctx, s.db.Read, scanEnterprise, `SELECT `+enterpriseColumns+enterpriseFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY e.org_id LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return platform.PageResult[Enterprise]{}, fmt.Errorf("list enterprises: %w", err)
-	}
-	defer rows.Close()
-	var out []Enterprise
-	for rows.Next() {
-		e, err := scanEnterprise(rows)
-		if err != nil {
-			return platform.PageResult[Enterprise]{}, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Enterprise]{}, err
 	}
 	return platform.NewPageResult(out, f.Page, func(e Enterprise) int64 { return e.ID }), nil
 }

@@ -282,22 +282,10 @@ func (s *Store) ListOrgs(ctx context.Context, f OrgFilter) (platform.PageResult[
 		f.Page.Limit = 50
 	}
 	args = append(args, f.Page.Limit+1)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+
+	out, err := platform.QueryAll(ctx, s.db.Read, scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return platform.PageResult[Org]{}, fmt.Errorf("list organisations: %w", err)
-	}
-	defer rows.Close()
-	var out []Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return platform.PageResult[Org]{}, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Org]{}, err
 	}
 	return platform.NewPageResult(out, f.Page, func(o Org) int64 { return o.ID }), nil
 }

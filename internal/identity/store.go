@@ -257,21 +257,9 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) (platform.PageResul
 	}
 	args = append(args, f.Page.Limit+1)
 	q += fmt.Sprintf(" ORDER BY u.id LIMIT $%d", len(args))
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	out, err := platform.QueryAll(ctx, s.db.Read, scanUser, q, args...)
 	if err != nil {
 		return platform.PageResult[User]{}, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return platform.PageResult[User]{}, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[User]{}, err
 	}
 	for i := range out {
 		if out[i].Grants, err = s.grants(ctx, s.db.Read, out[i].ID); err != nil {

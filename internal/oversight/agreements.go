@@ -530,22 +530,9 @@ func scanVersion(row interface{ Scan(...any) error }) (AgreementVersion, error) 
 }
 
 func loadVersions(ctx context.Context, q platform.Querier, id int64, live []Party) ([]AgreementVersion, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions WHERE agreement_id = $1 ORDER BY number`, id)
+	out, err := platform.QueryAll(ctx, q, scanVersion, `SELECT `+versionColumns+` FROM agreement_versions WHERE agreement_id = $1 ORDER BY number`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load versions: %w", err)
-	}
-	var out []AgreementVersion
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	crows, err := q.QueryContext(ctx, `SELECT c.version_id, c.org_id, o.name, c.user_name, c.confirmed_at, c.pdf_name, c.pdf_sha256
 		FROM agreement_confirmations c JOIN organisations o ON o.id = c.org_id
@@ -784,23 +771,10 @@ func (s *Store) ListAgreements(ctx context.Context, p *identity.Principal, f Agr
 		w.add("a.id < ?", f.Page.After)
 	}
 	limit := pageLimit(f.Page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements a JOIN organisations po ON po.id = a.provider_org_id
+	out, err := platform.QueryAll(ctx, s.db.Read, scanAgreement, `SELECT `+agreementColumns+` FROM agreements a JOIN organisations po ON po.id = a.provider_org_id
 		WHERE `+w.sql()+` ORDER BY a.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Agreement]{}, fmt.Errorf("list agreements: %w", err)
-	}
-	var out []Agreement
-	for rows.Next() {
-		a, err := scanAgreement(rows)
-		if err != nil {
-			rows.Close()
-			return platform.PageResult[Agreement]{}, err
-		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Agreement]{}, err
 	}
 	for i := range out {
 		if out[i].Parties, err = loadParties(ctx, s.db.Read, out[i].ID); err != nil {

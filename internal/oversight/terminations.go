@@ -248,20 +248,11 @@ func (s *Store) ListTerminations(ctx context.Context, p *identity.Principal, pag
 		w.add("t.id < ?", page.After)
 	}
 	limit := pageLimit(page)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+terminationColumns+terminationFrom+` WHERE `+w.sql()+
+	out, err := platform.QueryAll(ctx, s.db.Read, scanTermination, `SELECT `+terminationColumns+terminationFrom+` WHERE `+w.sql()+
 		` ORDER BY t.id DESC LIMIT `+strconv.Itoa(limit+1), w.Args...)
 	if err != nil {
 		return platform.PageResult[Termination]{}, fmt.Errorf("list terminations: %w", err)
 	}
-	defer rows.Close()
-	var out []Termination
-	for rows.Next() {
-		t, err := scanTermination(rows)
-		if err != nil {
-			return platform.PageResult[Termination]{}, err
-		}
-		out = append(out, t)
-	}
 	page.Limit = limit
-	return platform.NewPageResult(out, page, func(t Termination) int64 { return t.ID }), rows.Err()
+	return platform.NewPageResult(out, page, func(t Termination) int64 { return t.ID }), nil
 }

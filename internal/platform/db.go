@@ -146,24 +146,36 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// QueryIDs returns the ids of the single integer column a query selects, in
-// its order (nil when there are none). The rows are closed before it
-// returns, so no read stays open across the caller's transactions.
-func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+// Scanner reads one row: a *sql.Row or *sql.Rows.
+type Scanner = interface{ Scan(...any) error }
+
+// QueryAll runs query and reads every row with scan, in order (nil when
+// there are none). The rows are closed before it returns, so no read stays
+// open across the caller's next queries or transactions.
+func QueryAll[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
+}
+
+// QueryIDs is QueryAll for the single integer column a query selects.
+func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	return QueryAll(ctx, q, func(row Scanner) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	}, query, args...)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.

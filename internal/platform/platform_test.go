@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,21 @@ func TestQueryIDs(t *testing.T) {
 		}
 		if _, err := platform.QueryIDs(ctx, db.Read, `SELECT id FROM no_such_table`); err == nil {
 			t.Fatal("a failing query returned no error")
+		}
+		names, err := platform.QueryAll(ctx, db.Read, func(row platform.Scanner) (string, error) {
+			var id int64
+			var name string
+			err := row.Scan(&id, &name)
+			return strconv.FormatInt(id, 10) + name, err
+		}, `SELECT id, name FROM things WHERE id = $1 OR name = $2 ORDER BY name`, ids[1], "c")
+		if err != nil || len(names) != 2 || !strings.HasSuffix(names[0], "a") || !strings.HasSuffix(names[1], "c") {
+			t.Fatalf("QueryAll = %q, %v; want the rows of a and c", names, err)
+		}
+		if _, err := platform.QueryAll(ctx, db.Read, func(row platform.Scanner) (string, error) {
+			var s string
+			return s, row.Scan(&s, &s)
+		}, `SELECT name FROM things`); err == nil {
+			t.Fatal("a failing scan returned no error")
 		}
 	})
 }

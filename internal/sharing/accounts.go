@@ -142,22 +142,10 @@ func (s *Store) ListAccounts(ctx context.Context, p *identity.Principal, f Accou
 		f.Page.Limit = 50
 	}
 	args = append(args, f.Page.Limit+1)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+accountColumns+accountFrom+` WHERE `+strings.Join(where, " AND ")+
+	out, err := platform.QueryAll(ctx, s.db.Read, scanAccount, `SELECT `+accountColumns+accountFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY a.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return platform.PageResult[Account]{}, fmt.Errorf("list accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return platform.PageResult[Account]{}, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return platform.PageResult[Account]{}, err
 	}
 	return platform.NewPageResult(out, f.Page, func(a Account) int64 { return a.ID }), nil
 }
