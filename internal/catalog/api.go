@@ -411,11 +411,7 @@ func (h *handlers) publishRegulation(ctx context.Context, p *identity.Principal,
 // --- proposals ---
 
 func (h *handlers) apiProposals(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}

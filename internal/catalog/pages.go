@@ -628,11 +628,7 @@ func (h *handlers) recordReviewForm(w http.ResponseWriter, r *http.Request) erro
 // --- proposals ---
 
 func (h *handlers) proposalsPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}

@@ -164,11 +164,7 @@ func (h *handlers) apiRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiEnterprises(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	pg, err := platform.PageFromRequest(r)
+	p, pg, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}

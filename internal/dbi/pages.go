@@ -245,11 +245,7 @@ type enterprisesData struct {
 }
 
 func (h *handlers) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	pg, err := platform.PageFromRequest(r)
+	p, pg, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}

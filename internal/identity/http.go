@@ -82,6 +82,20 @@ func RequireAPI(r *http.Request) (*Principal, error) {
 	return p, nil
 }
 
+// RequireAPIPaged is RequireAPI for a list: the caller, then the page the
+// request's ?cursor= and ?limit= ask for (the 401 before their 400).
+func RequireAPIPaged(r *http.Request) (*Principal, platform.Page, error) {
+	p, err := RequireAPI(r)
+	if err != nil {
+		return nil, platform.Page{}, err
+	}
+	page, err := platform.PageFromRequest(r)
+	if err != nil {
+		return nil, platform.Page{}, err
+	}
+	return p, page, nil
+}
+
 // Create turns a store method that creates something for the caller from a
 // JSON body into an API handler: authenticate, decode the input strictly,
 // act, write the result with status.

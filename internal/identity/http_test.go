@@ -106,3 +106,23 @@ func TestHandlerAdapters(t *testing.T) {
 		})
 	}
 }
+
+// TestRequireAPIPaged: the 401 of an anonymous call comes before the 400 of
+// a bad ?limit=; a caller gets the page asked for.
+func TestRequireAPIPaged(t *testing.T) {
+	anon := httptest.NewRequest("GET", "/x?limit=0", nil)
+	if _, _, err := identity.RequireAPIPaged(anon); platform.AsError(err).Class != platform.EUnauthorized {
+		t.Fatalf("anonymous with a bad limit: %v, want 401", err)
+	}
+	caller := &identity.Principal{UserID: 7}
+	bad := httptest.NewRequest("GET", "/x?limit=0", nil)
+	bad = bad.WithContext(identity.WithPrincipal(bad.Context(), caller))
+	if _, _, err := identity.RequireAPIPaged(bad); platform.AsError(err).Code != "invalid_limit" {
+		t.Fatalf("caller with a bad limit: %v, want invalid_limit", err)
+	}
+	ok := httptest.NewRequest("GET", "/x?limit=7", nil)
+	ok = ok.WithContext(identity.WithPrincipal(ok.Context(), caller))
+	if p, page, err := identity.RequireAPIPaged(ok); err != nil || p != caller || page.Limit != 7 {
+		t.Fatalf("caller: %v, %+v, %v", p, page, err)
+	}
+}

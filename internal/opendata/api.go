@@ -62,11 +62,7 @@ func (h *handlers) registerAPI(api *platform.API) {
 }
 
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}

@@ -118,11 +118,7 @@ func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := identity.RequireAPI(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}

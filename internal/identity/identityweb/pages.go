@@ -121,11 +121,7 @@ type usersData struct {
 }
 
 func (h *handlers) usersPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return err
-	}
-	page, err := platform.PageFromRequest(r)
+	p, page, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}
