@@ -251,5 +251,5 @@ func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error
 func (h *handlers) multipartUpload(w http.ResponseWriter, r *http.Request, p *identity.Principal, store func(fields url.Values, file io.Reader) error) error {
 	longUpload(w)
 	return web.StreamUpload(w, r, p, web.Upload{Limit: h.store.opts.MaxUpload + 1<<20, TooLarge: tooLarge(h.store.opts.MaxUpload),
-		CSRF: true, CSRFBeforeMissingFile: true}, store)
+		CSRF: true}, store)
 }

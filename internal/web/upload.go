@@ -19,11 +19,9 @@ type Upload struct {
 	TooLarge error
 	// CSRF: a caller with the session cookie must show the session's CSRF
 	// token (X-CSRF-Token header or a _csrf field before the file) before
-	// the file is read; a bearer token needs none.
+	// the file is read, and a form without it is refused (403) before
+	// anything else is said about it; a bearer token needs none.
 	CSRF bool
-	// CSRFBeforeMissingFile answers a form with neither a file nor the
-	// token with the CSRF 403 rather than the missing file's 400.
-	CSRFBeforeMissingFile bool
 }
 
 // maxUploadField bounds each non-file field of an upload form.
@@ -77,7 +75,7 @@ func StreamUpload(w http.ResponseWriter, r *http.Request, p *identity.Principal,
 			csrfOK = true
 		}
 	}
-	if !csrfOK && u.CSRFBeforeMissingFile {
+	if !csrfOK {
 		return formExpired()
 	}
 	return platform.FieldError("file", "required", "choose a file to upload")

@@ -75,8 +75,9 @@ func TestStreamUpload(t *testing.T) {
 		{"wrong token field", uploadRequest(t, [][2]string{{"_csrf", "bad"}, {"name", "n"}}, []byte("a,b")), session, web.Upload{Limit: 1 << 20, CSRF: true}, "csrf"},
 		{"bearer needs no token", uploadRequest(t, [][2]string{{"name", "n"}}, []byte("a,b")), bearer, web.Upload{Limit: 1 << 20, CSRF: true}, ""},
 		{"session, CSRF not asked", uploadRequest(t, [][2]string{{"name", "n"}}, []byte("a,b")), session, web.Upload{Limit: 1 << 20}, ""},
-		{"no file", uploadRequest(t, [][2]string{{"name", "n"}}, nil), session, web.Upload{Limit: 1 << 20, CSRF: true}, "required"},
-		{"no file, CSRF first", uploadRequest(t, [][2]string{{"name", "n"}}, nil), session, web.Upload{Limit: 1 << 20, CSRF: true, CSRFBeforeMissingFile: true}, "csrf"},
+		{"no file", uploadRequest(t, [][2]string{{"_csrf", "tok"}, {"name", "n"}}, nil), session, web.Upload{Limit: 1 << 20, CSRF: true}, "required"},
+		{"no file and no token: CSRF first", uploadRequest(t, [][2]string{{"name", "n"}}, nil), session, web.Upload{Limit: 1 << 20, CSRF: true}, "csrf"},
+		{"no file, bearer", uploadRequest(t, [][2]string{{"name", "n"}}, nil), bearer, web.Upload{Limit: 1 << 20, CSRF: true}, "required"},
 		{"body too large", emptyFileInput(t, 4096), bearer, web.Upload{Limit: 512, TooLarge: tooLarge}, "file_too_large"},
 		{"field too large", uploadRequest(t, [][2]string{{"name", strings.Repeat("x", 65<<10)}}, []byte("a,b")), bearer, web.Upload{Limit: 1 << 20}, "field_too_large"},
 	} {
