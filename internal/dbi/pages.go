@@ -286,7 +286,7 @@ func (h *handlers) enterpriseData(r *http.Request, p *identity.Principal, id int
 }
 
 func (h *handlers) enterprisePage(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (h *handlers) enterpriseFormError(w http.ResponseWriter, r *http.Request, p
 }
 
 func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return err
 	}
@@ -328,7 +328,7 @@ func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) newAssessmentForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return err
 	}
@@ -378,21 +378,8 @@ func (a assessmentData) Used(c Column) bool {
 	return len(a.D.Levels[c]) > 0 || len(a.D.Units[c].Units) > 0
 }
 
-// loginAndID returns the logged-in caller and the {id} of the path.
-func loginAndID(r *http.Request) (*identity.Principal, int64, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := platform.PathID(r, "id", "id")
-	if err != nil {
-		return nil, 0, err
-	}
-	return p, id, nil
-}
-
 func (h *handlers) loadDetail(r *http.Request) (*identity.Principal, Detail, error) {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return nil, Detail{}, err
 	}
@@ -433,7 +420,7 @@ func (h *handlers) assessmentPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) actForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return err
 	}
@@ -840,7 +827,7 @@ func (h *handlers) consultantPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handlers) reviewForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r)
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "id")
 	if err != nil {
 		return err
 	}

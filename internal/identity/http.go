@@ -119,7 +119,7 @@ func Create[In, Out any](status int, act func(ctx context.Context, p *Principal,
 // the record in the 404 of a malformed id.
 func RecordOp[Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64) (Out, error)) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, id, err := callerAndID(r, kind)
+		p, id, err := CallerAndID(r, RequireAPI, kind)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func RecordOp[Out any](kind string, status int, act func(ctx context.Context, p 
 // status. kind names the record in the 404 of a malformed id.
 func RecordAction[In, Out any](kind string, status int, act func(ctx context.Context, p *Principal, id int64, in In) (Out, error)) platform.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, id, err := callerAndID(r, kind)
+		p, id, err := CallerAndID(r, RequireAPI, kind)
 		if err != nil {
 			return err
 		}
@@ -188,9 +188,11 @@ func LoadedOp[Rec, Out any](status int, load func(*http.Request, *Principal) (Re
 	}
 }
 
-// callerAndID authenticates an API request and reads the {id} of its path.
-func callerAndID(r *http.Request, kind string) (*Principal, int64, error) {
-	p, err := RequireAPI(r)
+// CallerAndID authenticates with auth (RequireAPI, or web.RequireLogin
+// for pages), then reads the {id} of the path, so a missing login is
+// reported before a malformed id; kind names the record in the 404.
+func CallerAndID(r *http.Request, auth func(*http.Request) (*Principal, error), kind string) (*Principal, int64, error) {
+	p, err := auth(r)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -144,7 +144,7 @@ func write(w http.ResponseWriter, status int, v any, err error) error {
 // --- agreements ---
 
 func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, identity.RequireAPI)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (h *handlers) apiNotices(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiSuspensions(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, identity.RequireAPI)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func (h *handlers) apiSuspension(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiTerminations(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, identity.RequireAPI)
+	p, page, err := identity.RequireAPIPaged(r)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ type agreementsData struct {
 }
 
 func (h *handlers) agreementsPage(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, web.RequireLogin)
+	p, page, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (h *handlers) agreementData(r *http.Request, p *identity.Principal, a Agree
 }
 
 func (h *handlers) loadAgreement(r *http.Request) (*identity.Principal, Agreement, error) {
-	p, id, err := loginAndID(r, "agreement")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "agreement")
 	if err != nil {
 		return nil, Agreement{}, err
 	}
@@ -204,7 +204,7 @@ func (h *handlers) agreementPage(w http.ResponseWriter, r *http.Request) error {
 // redisplays the page with the error, or redirects with the notice.
 func (h *handlers) agreementAction(w http.ResponseWriter, r *http.Request, notice string,
 	fn func(p *identity.Principal, id int64) (Agreement, error)) error {
-	p, id, err := loginAndID(r, "agreement")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "agreement")
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (h *handlers) withdrawVersionForm(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handlers) amendForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "agreement")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "agreement")
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (h *handlers) endAgreementForm(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) signedPDF(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "agreement")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "agreement")
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ type obstacleData struct {
 }
 
 func (h *handlers) obstaclePage(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "obstacle")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "obstacle")
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ var obstacleNotices = map[string]string{
 
 // obstacleActionForm handles every form of the obstacle page.
 func (h *handlers) obstacleActionForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "obstacle")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "obstacle")
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (h *handlers) obstacleActionForm(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *handlers) evidenceFile(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "obstacle")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "obstacle")
 	if err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func qualityFromForm(r *http.Request) (QualityReviewInput, error) {
 }
 
 func (h *handlers) qualityPage(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "quality review")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "quality review")
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (h *handlers) qualityPage(w http.ResponseWriter, r *http.Request) error {
 
 // qualityForm handles the review page's buttons: save, refresh, submit, acknowledge.
 func (h *handlers) qualityForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "quality review")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "quality review")
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type suspensionsData struct {
 }
 
 func (h *handlers) suspensionsPage(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, web.RequireLogin)
+	p, page, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (h *handlers) suspensionPage(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handlers) suspensionAction(w http.ResponseWriter, r *http.Request, notice string,
 	fn func(p *identity.Principal, id int64) (Suspension, error)) error {
-	p, id, err := loginAndID(r, "suspension")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "suspension")
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ type terminationsData struct {
 }
 
 func (h *handlers) terminationsPage(w http.ResponseWriter, r *http.Request) error {
-	p, page, err := callerAndPage(r, web.RequireLogin)
+	p, page, err := web.RequireLoginPaged(r)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ type terminationData struct {
 }
 
 func (h *handlers) terminationPage(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := loginAndID(r, "termination")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "termination")
 	if err != nil {
 		return err
 	}

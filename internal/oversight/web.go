@@ -133,34 +133,6 @@ func limitBody(n int64, next http.HandlerFunc) http.HandlerFunc {
 
 // --- request helpers ---
 
-// callerAndPage authenticates with auth (identity.RequireAPI or
-// web.RequireLogin), then reads the page of a list.
-func callerAndPage(r *http.Request, auth func(*http.Request) (*identity.Principal, error)) (*identity.Principal, platform.Page, error) {
-	p, err := auth(r)
-	if err != nil {
-		return nil, platform.Page{}, err
-	}
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return nil, platform.Page{}, err
-	}
-	return p, page, nil
-}
-
-// loginAndID returns the logged-in user and the {id} of the path; kind
-// names the record in the 404 of a malformed id.
-func loginAndID(r *http.Request, kind string) (*identity.Principal, int64, error) {
-	p, err := web.RequireLogin(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := platform.PathID(r, "id", kind)
-	if err != nil {
-		return nil, 0, err
-	}
-	return p, id, nil
-}
-
 // newForm shows the empty form page to a logged-in user, with its choices
 // from load and its first values from initial, which refuses (403) a user
 // left without a choice.

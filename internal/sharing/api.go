@@ -63,7 +63,7 @@ func (h *handlers) apiCreateRequest(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handlers) apiApprove(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, identity.RequireAPI, "connection request")
+	p, id, err := identity.CallerAndID(r, identity.RequireAPI, "connection request")
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func accountFilterFrom(r *http.Request) (AccountFilter, error) {
 }
 
 func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, identity.RequireAPI, "connection account")
+	p, id, err := identity.CallerAndID(r, identity.RequireAPI, "connection account")
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, identity.RequireAPI, "notification")
+	p, id, err := identity.CallerAndID(r, identity.RequireAPI, "notification")
 	if err != nil {
 		return err
 	}

@@ -131,21 +131,6 @@ func merge(ms ...map[string]string) map[string]string {
 // API, web.RequireLogin for pages (each with its own 401).
 type authFunc func(*http.Request) (*identity.Principal, error)
 
-// callerAndID authenticates with auth, then reads the {id} of the path, so
-// a missing login is reported before a malformed id; kind names the record
-// in the 404.
-func callerAndID(r *http.Request, auth authFunc, kind string) (*identity.Principal, int64, error) {
-	p, err := auth(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	id, err := platform.PathID(r, "id", kind)
-	if err != nil {
-		return nil, 0, err
-	}
-	return p, id, nil
-}
-
 func flag(v string) bool { return v == "1" || v == "true" || v == "on" }
 
 // listFilter reads the list filters and the page of a list request.

@@ -205,7 +205,7 @@ func (h *handlers) renderRequest(w http.ResponseWriter, r *http.Request, p *iden
 }
 
 func (h *handlers) requestPage(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ type keyData struct {
 }
 
 func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) refuseForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (h *handlers) refuseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection request")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection request")
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,7 @@ func (h *handlers) accountsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection account")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection account")
 	if err != nil {
 		return err
 	}
@@ -333,7 +333,7 @@ func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) revokeForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "connection account")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection account")
 	if err != nil {
 		return err
 	}
@@ -405,7 +405,7 @@ func (h *handlers) inbox(r *http.Request, p *identity.Principal) (inboxData, err
 }
 
 func (h *handlers) readForm(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := callerAndID(r, web.RequireLogin, "notification")
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "notification")
 	if err != nil {
 		return err
 	}
