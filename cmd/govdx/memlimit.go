@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/govdx/govdx/internal/platform"
 )
 
 // The gateway collects garbage lazily (GOGC=200, see tuneGC) and, when the
@@ -91,18 +93,7 @@ func applyMemoryLimit(ctx context.Context, m memoryLimit, logger *slog.Logger) {
 	runtime.GC()
 	limit := followLiveHeap()
 	logger.Debug("soft memory limit", "bytes", limit)
-	go func() {
-		t := time.NewTicker(autoMemoryEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				followLiveHeap()
-			}
-		}
-	}()
+	go platform.Every(ctx, autoMemoryEvery, func(context.Context) { followLiveHeap() })
 }
 
 // followLiveHeap sets the automatic limit for the heap live at the end of

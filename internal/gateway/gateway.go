@@ -26,6 +26,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharelog"
 )
 
@@ -272,16 +273,7 @@ func (g *Gateway) Generation() uint64 {
 // for sources without change notification (SQLite, files). Errors are
 // logged and the previous snapshot stays in force.
 func (g *Gateway) ReloadEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			g.reloadLogged(ctx)
-		}
-	}
+	platform.Every(ctx, d, g.reloadLogged)
 }
 
 func (g *Gateway) reloadLogged(ctx context.Context) {

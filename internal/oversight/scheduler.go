@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/govdx/govdx/internal/platform"
 )
 
 // Scheduler runs the time-driven work of oversight: automatic escalation of
@@ -70,16 +72,7 @@ func (sc *Scheduler) RunOnce(ctx context.Context, now time.Time) (RunReport, err
 // interval after the start (so a starting node serves first). A panic in a
 // run is logged and the next tick runs again.
 func (sc *Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(sc.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		sc.safeRun(ctx)
-	}
+	platform.Every(ctx, sc.Interval, sc.safeRun)
 }
 
 func (sc *Scheduler) safeRun(ctx context.Context) {
