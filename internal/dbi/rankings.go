@@ -307,20 +307,7 @@ func cmpFloat(a, b float64) int {
 
 // Years lists the years that have certified results, newest first.
 func (s *Store) Years(ctx context.Context) ([]int, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT DISTINCT year FROM dbi_results ORDER BY year DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
-		out = append(out, y)
-	}
-	return out, rows.Err()
+	return platform.QueryColumn[int](ctx, s.db.Read, `SELECT DISTINCT year FROM dbi_results ORDER BY year DESC`)
 }
 
 // levelColours is a sequential palette, light (level 0) to dark (level 5);

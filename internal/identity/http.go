@@ -85,7 +85,14 @@ func RequireAPI(r *http.Request) (*Principal, error) {
 // RequireAPIPaged is RequireAPI for a list: the caller, then the page the
 // request's ?cursor= and ?limit= ask for (the 401 before their 400).
 func RequireAPIPaged(r *http.Request) (*Principal, platform.Page, error) {
-	p, err := RequireAPI(r)
+	return CallerAndPage(r, RequireAPI)
+}
+
+// CallerAndPage authenticates with auth (RequireAPI, or web.RequireLogin
+// for pages), then reads the page of a list, so a missing login is
+// reported before a malformed cursor.
+func CallerAndPage(r *http.Request, auth func(*http.Request) (*Principal, error)) (*Principal, platform.Page, error) {
+	p, err := auth(r)
 	if err != nil {
 		return nil, platform.Page{}, err
 	}

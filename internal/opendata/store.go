@@ -424,20 +424,7 @@ func execOne(ctx context.Context, tx platform.Tx, kind, query string, args ...an
 // revisionFiles lists the stored files of the revisions query selects
 // (one path column, one id argument), to remove once the deletion commits.
 func revisionFiles(ctx context.Context, tx platform.Tx, query string, id int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var paths []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, rows.Err()
+	return platform.QueryColumn[string](ctx, tx, query, id)
 }
 
 func (s *Store) removeFile(rel string) {

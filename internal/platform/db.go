@@ -169,13 +169,18 @@ func QueryAll[T any](ctx context.Context, q Querier, scan func(Scanner) (T, erro
 	return out, rows.Err()
 }
 
-// QueryIDs is QueryAll for the single integer column a query selects.
-func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
-	return QueryAll(ctx, q, func(row Scanner) (int64, error) {
-		var id int64
-		err := row.Scan(&id)
-		return id, err
+// QueryColumn is QueryAll for the single column a query selects.
+func QueryColumn[T any](ctx context.Context, q Querier, query string, args ...any) ([]T, error) {
+	return QueryAll(ctx, q, func(row Scanner) (T, error) {
+		var v T
+		err := row.Scan(&v)
+		return v, err
 	}, query, args...)
+}
+
+// QueryIDs is QueryColumn for the ids a query selects.
+func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	return QueryColumn[int64](ctx, q, query, args...)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.

@@ -77,6 +77,9 @@ func TestQueryIDs(t *testing.T) {
 		if err != nil || len(ids) != 2 || ids[0] <= ids[1] {
 			t.Fatalf("ids = %v, %v; want two, descending", ids, err)
 		}
+		if got, err := platform.QueryColumn[string](ctx, db.Read, `SELECT name FROM things ORDER BY name DESC`); err != nil || strings.Join(got, "") != "cba" {
+			t.Fatalf("QueryColumn = %q, %v; want c, b, a", got, err)
+		}
 		if _, err := platform.QueryIDs(ctx, db.Read, `SELECT id FROM no_such_table`); err == nil {
 			t.Fatal("a failing query returned no error")
 		}

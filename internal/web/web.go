@@ -460,15 +460,7 @@ func RequireLogin(r *http.Request) (*identity.Principal, error) {
 // RequireLoginPaged is RequireLogin for a list page: the caller, then the
 // page the request's ?cursor= and ?limit= ask for (the 401 before their 400).
 func RequireLoginPaged(r *http.Request) (*identity.Principal, platform.Page, error) {
-	p, err := RequireLogin(r)
-	if err != nil {
-		return nil, platform.Page{}, err
-	}
-	page, err := platform.PageFromRequest(r)
-	if err != nil {
-		return nil, platform.Page{}, err
-	}
-	return p, page, nil
+	return identity.CallerAndPage(r, RequireLogin)
 }
 
 // FormErrors turns a validation error into a field -> message map for
