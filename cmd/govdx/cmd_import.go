@@ -61,6 +61,6 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d administrative units: %d new, %d updated, %d retired\n", len(units), res.Inserted, res.Updated, res.Retired)
+	fmt.Fprintf(stdout, "imported %d administrative units: %d new, %d updated, %d unchanged, %d retired\n", len(units), res.Inserted, res.Updated, res.Unchanged, res.Retired)
 	return nil
 }

@@ -164,9 +164,10 @@ func isUnitCode(s string) bool {
 	return len(s) >= 2 && len(s) <= 10 && strings.Trim(s, "0123456789") == ""
 }
 
-// ImportResult counts what an import changed.
+// ImportResult counts what an import did: units added, units whose fields
+// changed, units listed as they already were, units retired.
 type ImportResult struct {
-	Inserted, Updated, Retired int
+	Inserted, Updated, Unchanged, Retired int
 }
 
 // ImportAdminUnits upserts units by code in one transaction (all or nothing).
@@ -205,22 +206,35 @@ func (s *Store) ImportAdminUnits(ctx context.Context, units []AdminUnit, retireO
 				if u.Level != lvl {
 					continue
 				}
-				_, err := tx.ExecContext(ctx, `INSERT INTO admin_units (code, level, name, full_name, name_en, full_name_en,
+				r, err := tx.ExecContext(ctx, `INSERT INTO admin_units (code, level, name, full_name, name_en, full_name_en,
 					parent_code, unit_type, unit_type_en, valid_from, valid_to, search_text)
 					VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
 					ON CONFLICT (code) DO UPDATE SET level=excluded.level, name=excluded.name, full_name=excluded.full_name,
 					name_en=excluded.name_en, full_name_en=excluded.full_name_en, parent_code=excluded.parent_code,
 					unit_type=excluded.unit_type, unit_type_en=excluded.unit_type_en, valid_from=excluded.valid_from,
-					valid_to=excluded.valid_to, search_text=excluded.search_text`,
+					valid_to=excluded.valid_to, search_text=excluded.search_text
+					WHERE (admin_units.level, admin_units.name, admin_units.full_name, admin_units.name_en, admin_units.full_name_en,
+						admin_units.parent_code, admin_units.unit_type, admin_units.unit_type_en, admin_units.valid_from,
+						admin_units.valid_to, admin_units.search_text)
+					IS DISTINCT FROM (excluded.level, excluded.name, excluded.full_name, excluded.name_en, excluded.full_name_en,
+						excluded.parent_code, excluded.unit_type, excluded.unit_type_en, excluded.valid_from,
+						excluded.valid_to, excluded.search_text)`,
 					u.Code, u.Level, u.Name, u.FullName, u.NameEN, u.FullNameEN, nullIfEmpty(u.ParentCode), u.UnitType,
 					u.UnitTypeEN, u.ValidFrom, u.ValidTo, platform.Fold(u.FullName+" "+u.NameEN+" "+u.Code))
 				if err != nil {
 					return fmt.Errorf("import unit %s: %w", u.Code, err)
 				}
-				if existing[u.Code] {
-					res.Updated++
-				} else {
+				// An unchanged unit is not rewritten (the upsert's WHERE) and
+				// affects no row.
+				switch n, err := r.RowsAffected(); {
+				case err != nil:
+					return fmt.Errorf("import unit %s: %w", u.Code, err)
+				case !existing[u.Code]:
 					res.Inserted++
+				case n > 0:
+					res.Updated++
+				default:
+					res.Unchanged++
 				}
 			}
 		}

@@ -417,8 +417,9 @@ func TestImportAdminUnitsWithDistrictsAndRetirement(t *testing.T) {
 		if err != nil || len(inForce) != 2 {
 			t.Fatalf("in force in 48 = %d, %v", len(inForce), err)
 		}
-		// Re-running changes nothing more; a bad date is refused before any change.
-		if res, err = s.ImportAdminUnits(ctx, newer, "2025-07-01"); err != nil || res.Retired != 0 {
+		// Re-running changes nothing more and says so; a bad date is refused
+		// before any change.
+		if res, err = s.ImportAdminUnits(ctx, newer, "2025-07-01"); err != nil || res != (directory.ImportResult{Unchanged: 3}) {
 			t.Fatalf("re-run = %+v, %v", res, err)
 		}
 		_, err = s.ImportAdminUnits(ctx, old, "01/07/2025")
