@@ -227,6 +227,9 @@ func TestCalls(t *testing.T) {
 			if e.Status != tc.status || e.RefusalCode != tc.code || e.Method != method {
 				t.Errorf("logged %d %q %s, want %d %q", e.Status, e.RefusalCode, e.Method, tc.status, tc.code)
 			}
+			if tc.body == "" && e.RequestDigest != sha256Of(nil) {
+				t.Errorf("logged request digest %x for a call without a body, want the empty body's", e.RequestDigest)
+			}
 			if tc.account != 0 && e.AccountID != tc.account {
 				t.Errorf("logged account %d, want %d", e.AccountID, tc.account)
 			}

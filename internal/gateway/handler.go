@@ -119,6 +119,12 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, c *call) {
 		e.Query = e.Query[:maxLoggedQuery]
 	}
 	e.CorrelationID = c.corr
+	if noBody(r) {
+		// Known before any check: a refused call without a body logs the
+		// empty body's digest too. A body a refusal left unread keeps the
+		// zero digest ("not read").
+		e.RequestDigest = emptyDigest
+	}
 	if ff := r.Header.Get(HeaderForwardedFrom); ff != "" && len(ff) <= 200 {
 		e.ForwardedFrom = ff // informative: the node that forwarded the call to us
 	}
@@ -458,9 +464,8 @@ func tooLarge(limit int64) *refusal {
 // readBody buffers the request body (bounded) and records its digest.
 func (g *Gateway) readBody(r *http.Request, c *call) ([]byte, *refusal) {
 	e := &c.entry
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		e.RequestDigest = emptyDigest
-		return nil, nil
+	if noBody(r) {
+		return nil, nil // the digest of the empty body is set already
 	}
 	buf := c.reqBuf[:0]
 	if r.ContentLength > 0 && int64(cap(buf)) < r.ContentLength {
@@ -488,6 +493,10 @@ func (g *Gateway) readBody(r *http.Request, c *call) ([]byte, *refusal) {
 }
 
 var emptyDigest = sha256.Sum256(nil)
+
+func noBody(r *http.Request) bool {
+	return r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0
+}
 
 // readLimited appends r's content to dst; over reports more than limit bytes.
 func readLimited(dst []byte, r io.Reader, limit int64) ([]byte, bool, error) {
