@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -595,6 +596,7 @@ type srvResponse struct {
 	declared int64
 	written  int64
 	body     []byte
+	keys     []string // reused to write the fields in a stable order
 }
 
 func (w *srvResponse) reset() {
@@ -689,7 +691,15 @@ func (w *srvResponse) writeHead(cl int64) {
 	bw.WriteByte(' ')
 	bw.WriteString(text)
 	bw.WriteString("\r\n")
-	for k, vv := range w.h {
+	// Sorted, as net/http writes them: the same answer reads the same every
+	// time (map order is random).
+	w.keys = w.keys[:0]
+	for k := range w.h {
+		w.keys = append(w.keys, k)
+	}
+	slices.Sort(w.keys)
+	for _, k := range w.keys {
+		vv := w.h[k]
 		switch k {
 		case "Connection", "Transfer-Encoding", "Keep-Alive":
 			continue // framing is the server's

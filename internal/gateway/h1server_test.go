@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +191,57 @@ func TestHTTPServerConsumerLeaves(t *testing.T) {
 		e := tg.log.byCorrelation("leaving-01")
 		return len(e) == 1 && e[0].RefusalCode == "client_closed"
 	})
+}
+
+// Answers write their header fields in a stable order (sorted, as net/http
+// does), so the same answer reads the same every time.
+func TestHTTPServerHeaderOrder(t *testing.T) {
+	tg, _ := startProvince(t)
+	c := dialRaw(t, tg.Addr)
+	var first []string
+	for i := range 3 {
+		c.send("GET /s/test/json HTTP/1.1\r\n" + callHead + "\r\n")
+		var names []string
+		length := -1
+		for {
+			line, err := c.br.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			line = strings.TrimRight(line, "\r\n")
+			if line == "" {
+				break
+			}
+			name, value, ok := strings.Cut(line, ":")
+			if !ok {
+				continue // the status line
+			}
+			names = append(names, name)
+			if name == "Content-Length" {
+				length, _ = strconv.Atoi(strings.TrimSpace(value))
+			}
+		}
+		if _, err := io.ReadFull(c.br, make([]byte, length)); err != nil || length < 0 {
+			t.Fatalf("body of %d bytes: %v", length, err)
+		}
+		if i > 0 {
+			if !slices.Equal(names, first) {
+				t.Fatalf("answer %d: header order %v, first answer %v", i, names, first)
+			}
+			continue
+		}
+		first = names
+		// The handler's fields sorted; the server's own (Date,
+		// Content-Length, Connection) after them when the handler did not
+		// set them.
+		own := names
+		for _, f := range []string{"Connection", "Content-Length", "Date"} {
+			if n := len(own); n > 0 && own[n-1] == f {
+				own = own[:n-1]
+			}
+		}
+		if len(own) < 3 || !slices.IsSorted(own) {
+			t.Fatalf("header order %v", names)
+		}
+	}
 }
