@@ -46,6 +46,7 @@ type gatewayFlags struct {
 	tlsCert, tlsKey   string
 	clientCA          string
 	pprof             bool
+	memoryLimit       string
 }
 
 func hostname() string {
@@ -88,6 +89,7 @@ func (f *gatewayFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tlsCert, "tls-cert", os.Getenv("GOVDX_GATEWAY_TLS_CERT"), "serve HTTPS with this certificate (PEM)")
 	fs.StringVar(&f.tlsKey, "tls-key", os.Getenv("GOVDX_GATEWAY_TLS_KEY"), "private key of --tls-cert (PEM)")
 	fs.BoolVar(&f.pprof, "pprof", os.Getenv("GOVDX_PPROF") == "1", "serve /debug/pprof/ on the ops address (profiling; env GOVDX_PPROF=1)")
+	fs.StringVar(&f.memoryLimit, "memory-limit", envOr("GOVDX_MEMORY_LIMIT", "auto"), "soft memory limit of the process: auto (three times the live heap, at least 96MiB), off, or a size such as 256MiB; GOMEMLIMIT wins (env GOVDX_MEMORY_LIMIT)")
 	fs.StringVar(&f.clientCA, "client-ca", os.Getenv("GOVDX_GATEWAY_CLIENT_CA"), "accept mTLS client certificates issued by these CAs (PEM); needs --tls-cert")
 }
 
@@ -134,12 +136,11 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var gf gatewayFlags
 	gf.register(fs)
 	logLevel := fs.String("log-level", envOr("GOVDX_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
-	memLimit := fs.String("memory-limit", envOr("GOVDX_MEMORY_LIMIT", "auto"), "soft memory limit of the node: auto (three times the live heap, at least 96MiB), off, or a size such as 256MiB; GOMEMLIMIT wins (env GOVDX_MEMORY_LIMIT)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	logger := newLogger(stderr, *logLevel)
-	memory, err := parseMemoryLimit(*memLimit)
+	memory, err := parseMemoryLimit(gf.memoryLimit)
 	if err != nil {
 		return err
 	}

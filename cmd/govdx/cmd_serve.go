@@ -41,6 +41,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--package-retention and --tombstone-retention must not be negative")
 	}
 	logger := newLogger(stderr, *logLevel)
+	memory, err := parseMemoryLimit(gf.memoryLimit)
+	if err != nil {
+		return err
+	}
 	gopts, err := gf.options(logger)
 	if err != nil {
 		return err
@@ -58,6 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := a.Listen(); err != nil {
 		return err
 	}
+	applyMemoryLimit(ctx, memory, logger) // after start-up: the live heap then holds the configuration
 	printBanner(stdout, a, *demo)
 	return a.Run(ctx)
 }
