@@ -47,8 +47,10 @@ type Config struct {
 	Gateway GatewayConfig
 	// SMTP sends notification e-mail; with no host, mail stays in the outbox.
 	SMTP sharing.SMTPConfig
-	// LogRetentionDefault keeps sharing-log entries of calls with no usage
-	// regulation (unknown services, refusals); default 5 years.
+	// LogRetentionDefault keeps sharing-log entries of calls refused before
+	// a service was known (unknown service, bad credential), to which no
+	// usage regulation applies; default 5 years. Entries of a service
+	// follow its regulation's retention (none stated: kept).
 	LogRetentionDefault time.Duration
 	// PackageFileRetention keeps the file of an expired package this long
 	// before the daily maintenance removes it (record and manifest stay);

@@ -26,13 +26,10 @@ func (a *App) runBackground(ctx context.Context) error {
 	}
 	done := make(chan struct{}, 3)
 	go func() { a.Sharing.Run(ctx, mailer, time.Minute, a.cfg.Logger); done <- struct{}{} }()
-	go func() {
-		// The sharing-log purge runs where the log is written.
-		if a.logWriter != nil {
-			daily(ctx, a.purgeOnce)
-		}
-		done <- struct{}{}
-	}()
+	// The sharing-log purge runs in every `govdx serve`, also beside
+	// separate gateway nodes (--no-gateway): it purges every node's chain,
+	// and with PostgreSQL one process at a time does (sharelog.Purge).
+	go func() { daily(ctx, a.purgeOnce); done <- struct{}{} }()
 	go func() { daily(ctx, a.purgeSyncOnce); done <- struct{}{} }()
 	for i := 0; i < 3; i++ {
 		<-done
@@ -113,7 +110,10 @@ func (a *App) purgeOnce(ctx context.Context) {
 		a.cfg.Logger.Error("sharing-log purge failed", "err", err)
 		return
 	}
-	if res.Deleted > 0 {
+	switch {
+	case res.Busy:
+		a.cfg.Logger.Debug("sharing-log purge: another process is purging")
+	case res.Deleted > 0:
 		a.cfg.Logger.Info("sharing-log purge", "deleted", res.Deleted, "anchors", res.Anchors)
 	}
 }

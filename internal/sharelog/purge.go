@@ -3,6 +3,7 @@ package sharelog
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"time"
 
@@ -18,6 +19,9 @@ type RetentionFunc func(serviceID int64) time.Duration
 type PurgeResult struct {
 	Deleted int64 // entries deleted
 	Anchors int   // anchors written (one per deleted chunk)
+	// Busy: another process was purging the same PostgreSQL database, so
+	// this call did nothing.
+	Busy bool
 }
 
 // purgeChunk bounds the entries deleted per transaction, so a purge never
@@ -45,6 +49,11 @@ func Purge(ctx context.Context, db *platform.DB, signer Signer, before time.Time
 	if signer == nil {
 		return res, fmt.Errorf("sharelog: purge needs a signer for its anchors")
 	}
+	unlock, ok, err := lockPurge(ctx, db)
+	if err != nil || !ok {
+		return PurgeResult{Busy: !ok && err == nil}, err
+	}
+	defer unlock()
 	now := db.Now()
 	expired := func(e *Entry) bool {
 		if !e.RequestedAt.Before(before) {
@@ -64,6 +73,40 @@ func Purge(ctx context.Context, db *platform.DB, signer Signer, before time.Time
 	}
 	return res, nil
 }
+
+// lockPurge lets one process at a time purge a PostgreSQL database (every
+// `govdx serve` of a multi-node installation runs the daily purge; two at
+// once would only race to the same deletions). SQLite belongs to one
+// process. ok is false when another process holds the lock.
+func lockPurge(ctx context.Context, db *platform.DB) (unlock func(), ok bool, err error) {
+	if db.Dialect != platform.Postgres {
+		return func() {}, true, nil
+	}
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("sharelog: purge lock: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, purgeLockID).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("sharelog: purge lock: %w", err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		// Closing the connection would return it to the pool still locked.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, purgeLockID)
+		conn.Close()
+	}, true, nil
+}
+
+// purgeLockID is the advisory lock key of the purge; chain locks
+// (chainLockID) hash a different prefix.
+var purgeLockID = func() int64 {
+	h := fnv.New64a()
+	h.Write([]byte("govdx/sharelog-purge"))
+	return int64(h.Sum64())
+}()
 
 func purgeChain(ctx context.Context, db *platform.DB, signer Signer, pub []byte, node string, expired func(*Entry) bool, res *PurgeResult) error {
 	low, start, prev, err := chainStart(ctx, db.Read, node)

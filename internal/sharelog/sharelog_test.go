@@ -361,6 +361,36 @@ func TestPurgeInChunks(t *testing.T) {
 	})
 }
 
+// With PostgreSQL several `govdx serve` processes run the daily purge: one
+// at a time purges, the others find it busy and change nothing.
+func TestPurgeOneProcessAtATime(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		if db.Dialect != platform.Postgres {
+			t.Skip("SQLite belongs to one process")
+		}
+		s := mustSigner(t)
+		w := mustWriter(t, db, "gw1", s, 10)
+		for range 5 {
+			mustAppend(t, w, entryAt(time.Now().Add(-48*time.Hour), 1, 2, 3))
+		}
+		mustClose(t, w)
+		release := sharelog.HoldPurgeLock(t, db)
+		res, err := sharelog.Purge(context.Background(), db, s, time.Now().Add(-time.Hour), nil)
+		release()
+		if err != nil || !res.Busy || res.Deleted != 0 {
+			t.Fatalf("purge while another process purges = %+v, %v; want busy, nothing deleted", res, err)
+		}
+		res, err = sharelog.Purge(context.Background(), db, s, time.Now().Add(-time.Hour), nil)
+		if err != nil || res.Busy || res.Deleted != 5 {
+			t.Fatalf("purge after it = %+v, %v", res, err)
+		}
+		// The lock went back with its connection: a third purge runs too.
+		if res, err = sharelog.Purge(context.Background(), db, s, time.Now().Add(-time.Hour), nil); err != nil || res.Busy {
+			t.Fatalf("third purge = %+v, %v", res, err)
+		}
+	})
+}
+
 func TestQueryScopeAndPages(t *testing.T) {
 	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
 		ctx := context.Background()
