@@ -41,6 +41,15 @@ api() {
 	esac
 }
 
+# call NAME STATUS JQ: calls the service through the gateway with the
+# account's key, shows the answer, checks its status and prints JQ of its body.
+call() {
+	curl -sS -i -H "X-Api-Key: $KEY" "$GATEWAY/s/$SERVICE/0401234567" | tee "$JARS/$1" >&2
+	echo >&2
+	grep -q "^HTTP/1.1 $2" "$JARS/$1" || fail "the call answered $(head -1 "$JARS/$1"), want $2"
+	sed '1,/^\r$/d' "$JARS/$1" | jq -c -r "$3"
+}
+
 echo "1. danang.it creates the Department of Construction (DN.SXD), its officer and the officer's role"
 IT=$(token danang.it govdx-demo-2026)
 CITY=$(api "$IT" "$API/me" | jq .user.org_id)
@@ -63,10 +72,7 @@ KEY=$(api "$STC" "$API/requests/$REQUEST/approve" -d '{}' | jq -r .api_key)
 echo "   request $REQUEST approved; the account's key (shown once): $KEY"
 
 echo "3. the account calls the service through the gateway"
-curl -sS -i -H "X-Api-Key: $KEY" "$GATEWAY/s/$SERVICE/0401234567" | tee "$JARS/call1"
-echo
-grep -q '^HTTP/1.1 200' "$JARS/call1" || fail "the call was not served"
-ITEMS=$(sed '1,/^\r$/d' "$JARS/call1" | jq -c 'keys')
+ITEMS=$(call call1 200 'keys')
 [ "$ITEMS" = '["ma_so_thue","ten_doanh_nghiep"]' ] || fail "the answer holds $ITEMS, not only the two approved items"
 
 echo "4. the provider suspends the agency for a violation; the same call is refused"
@@ -74,10 +80,7 @@ RESTORE=$(date -u -d '+3 days' +%Y-%m-%dT%H:00:00Z)
 api "$STC" "$API/suspensions" -d "{\"service_id\":$SERVICE_ID,\"kind\":\"violation\",\"consumer_org_ids\":[$ORG],
   \"restore_at\":\"$RESTORE\",\"reason\":\"Khai thác sai mục đích đã đăng ký\",
   \"handling\":\"Tạm ngừng kết nối 3 ngày\",\"restore_requirements\":\"Báo cáo giải trình mục đích khai thác\"}" >/dev/null
-curl -sS -i -H "X-Api-Key: $KEY" "$GATEWAY/s/$SERVICE/0401234567" | tee "$JARS/call2"
-echo
-grep -q '^HTTP/1.1 403' "$JARS/call2" || fail "the suspended agency was not refused"
-AT=$(sed '1,/^\r$/d' "$JARS/call2" | jq -r '.code + " " + .restore_at')
+AT=$(call call2 403 '.code + " " + .restore_at')
 [ "$AT" = "suspended $RESTORE" ] || fail "refused with '$AT', want 'suspended $RESTORE'"
 
 echo "5. the agency's call history (GET /api/v1/logs?org=DN.SXD): both calls"
