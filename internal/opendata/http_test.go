@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io/fs"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/rules"
 	"github.com/govdx/govdx/internal/web"
 	"github.com/govdx/govdx/internal/web/webtest"
 )
@@ -205,6 +207,10 @@ func TestUploadOverHTTP(t *testing.T) {
 		if r.status != 422 || !strings.Contains(r.json(t)["error"].(string), "dòng 2") {
 			t.Errorf("malformed upload: %d %s", r.status, r.body)
 		}
+		// The reason is Vietnamese too, not the CSV reader's English.
+		if msg, _ := r.json(t)["error"].(string); strings.Contains(msg, "quoted-field") || !strings.Contains(msg, "chưa được đóng") {
+			t.Errorf("malformed upload reason: %q", msg)
+		}
 		body, ct = multipartBody(t, [][2]string{{"_csrf", a.csrf}}, "bad.csv", []byte("A,B\n\"x,1\n"))
 		if r = a.do("POST", "/opendata/manage/datasets/"+id+"/upload", body, map[string]string{"Content-Type": ct}); r.status != 422 || !strings.Contains(string(r.body), "tệp CSV sai cú pháp") {
 			t.Errorf("malformed upload by form: %d", r.status)
@@ -316,9 +322,73 @@ func TestEveryTextIsTranslated(t *testing.T) {
 		texts = append(texts, s.Label)
 	}
 	texts = append(texts, systemNotes...)
+	// Texts chosen in code: a phase's status, why publishing is refused, and
+	// the sources of the rules the plan pages cite.
+	texts = append(texts, Phase{Status: "in_progress"}.StatusLabel(), Dataset{}.PublishBlocker(),
+		Dataset{Resources: []Resource{{Name: "held"}}}.PublishBlocker())
+	for _, key := range []string{rules.KeyOpenDataListReview, rules.KeyOpenDataUpdate} {
+		for _, r := range rules.Default().Versions(key) {
+			texts = append(texts, r.Source)
+		}
+	}
 	for _, s := range texts {
 		if v.T(s) == s {
 			t.Errorf("no Vietnamese for %q", s)
 		}
+	}
+}
+
+// The pages' Content-Security-Policy allows no style attributes (style-src
+// 'self'): a style="" in a template is silently ignored by browsers, which
+// once left the data-requests page with its table squeezed beside a wide form.
+func TestTemplatesHaveNoStyleAttributes(t *testing.T) {
+	files, err := fs.Glob(templatesFS, "templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, f := range files {
+		b, _ := templatesFS.ReadFile(f)
+		if i := bytes.Index(b, []byte(`style="`)); i >= 0 {
+			t.Errorf("%s: style attribute (blocked by the CSP): %.60s", f, b[i:])
+		}
+	}
+}
+
+// A draft that Publish would refuse shows why instead of a Publish button;
+// once its held resource is confirmed, the button is offered.
+func TestManagePageOffersPublishOnlyWhenPossible(t *testing.T) {
+	forEach(t, Options{}, func(t *testing.T, w *world) {
+		w.user(t, "prov.a", w.deptA, identity.RoleProviderOfficer)
+		a := w.login(t, "prov.a")
+		d := w.dataset(t, w.deptA, "Danh sách hộ")
+		page := "/opendata/manage/datasets/" + strconv.FormatInt(d.ID, 10)
+		publish := `action="` + page + `/publish"`
+		if r := a.get(page); r.status != 200 || strings.Contains(string(r.body), publish) || !strings.Contains(string(r.body), "Cần thêm ít nhất một tài nguyên") {
+			t.Errorf("empty draft: %d, publish offered or no reason given", r.status)
+		}
+		res := w.upload(t, d, "ho.csv", "Họ và tên,Số CCCD\nNguyễn Văn An,079203001234\n")
+		if !res.Blocked() {
+			t.Fatalf("resource not held: %+v", res)
+		}
+		if r := a.get(page); strings.Contains(string(r.body), publish) || !strings.Contains(string(r.body), "Có tài nguyên đang bị giữ lại") {
+			t.Errorf("held draft: publish offered or no reason given")
+		}
+		if _, err := w.store.Confirm(context.Background(), 0, res.ID, "số liệu giả lập để thử"); err != nil {
+			t.Fatal(err)
+		}
+		if r := a.get(page); !strings.Contains(string(r.body), publish) {
+			t.Errorf("confirmed draft: no publish button")
+		}
+	})
+}
+
+// Sizes follow the page language's decimal mark, as {{.Num}} does.
+func TestSizeInLanguage(t *testing.T) {
+	r := Revision{Size: 6758}
+	if vi, en := r.SizeIn("vi"), r.SizeIn("en"); vi != "6,6 KB" || en != "6.6 KB" {
+		t.Errorf("SizeIn: vi %q en %q", vi, en)
+	}
+	if got := (Revision{Size: 823}).SizeIn("vi"); got != "823 B" {
+		t.Errorf("SizeIn bytes: %q", got)
 	}
 }

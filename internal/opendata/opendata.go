@@ -74,6 +74,24 @@ type Dataset struct {
 // Published reports whether anyone may see the dataset.
 func (d Dataset) Published() bool { return d.State == StatePublished }
 
+// PublishBlocker is why Publish would refuse the dataset now (the English
+// message, as Publish words it), or "" when it may be published: pages then
+// explain instead of offering a button that can only fail.
+func (d Dataset) PublishBlocker() string {
+	if d.State == StatePublished {
+		return ""
+	}
+	if len(d.Resources) == 0 {
+		return "Add at least one resource (a file or a link) before publishing."
+	}
+	for _, r := range d.Resources {
+		if !r.Live() {
+			return "A resource is held by its publication check: confirm it holds no personal information, replace or remove it before publishing."
+		}
+	}
+	return ""
+}
+
 // PublicResources are the resources visible to the public: those with an
 // accepted revision (clean or confirmed by an officer).
 func (d Dataset) PublicResources() []Resource {

@@ -666,3 +666,13 @@ func sizeText(n int64) string {
 
 // SizeText formats the revision's size for people.
 func (v Revision) SizeText() string { return sizeText(v.Size) }
+
+// SizeIn formats the revision's size in the page's language: Vietnamese
+// writes the decimal with a comma (6,6 KB), as the Num helper does.
+func (v Revision) SizeIn(lang string) string {
+	s := sizeText(v.Size)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

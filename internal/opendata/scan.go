@@ -113,6 +113,14 @@ func scanCSVFile(path string, f Format, sc *scanner) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				// The reader's own reasons are English: name the two quote
+				// errors in words the pages translate.
+				switch {
+				case errors.Is(pe.Err, csv.ErrBareQuote):
+					return platform.FieldError("file", "malformed_csv", "malformed %s at line %d, column %d: a quote inside a field that does not start with a quote; check the quotes", f.Code, pe.Line, pe.Column)
+				case errors.Is(pe.Err, csv.ErrQuote):
+					return platform.FieldError("file", "malformed_csv", "malformed %s at line %d, column %d: a quoted field is not closed, or a quote inside it is not doubled; check the quotes", f.Code, pe.Line, pe.Column)
+				}
 				return platform.FieldError("file", "malformed_csv", "malformed %s at line %d, column %d: %v; check the quotes", f.Code, pe.Line, pe.Column, pe.Err)
 			}
 			return platform.FieldError("file", "malformed_csv", "malformed %s: %v", f.Code, err)

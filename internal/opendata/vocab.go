@@ -292,7 +292,12 @@ func (f Feedback) StatusLabel() string { return label(f.Status) }
 func (r DataRequest) StatusLabel() string { return label(r.Status) }
 
 // StatusLabel is the phase status's label.
-func (p Phase) StatusLabel() string { return label(p.Status) }
+func (p Phase) StatusLabel() string {
+	if p.Status == "in_progress" {
+		return "under way" // a plan phase runs; "in progress" is feedback being handled
+	}
+	return label(p.Status)
+}
 
 // StatusLabel is the plan item status's label.
 func (it PlanItem) StatusLabel() string { return label(it.Status) }
