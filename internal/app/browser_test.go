@@ -198,3 +198,47 @@ func TestBrowserMenuFoldsOnSmallScreens(t *testing.T) {
 		t.Fatal("wide screen: the menu button shows")
 	}
 }
+
+// TestBrowserLogAndAccountPagesFitPhones: on a phone the sharing log, one
+// of its entries (long digests) and the connection accounts fit the screen
+// width; the log's table scrolls inside its own box instead of the page.
+func TestBrowserLogAndAccountPagesFitPhones(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".who")))
+	// overflow names the elements of main reaching past the screen's right
+	// edge, outside a scrolling table box.
+	const overflow = `(function(){var w=document.documentElement.clientWidth,bad=[];
+		document.querySelectorAll('main *').forEach(function(e){if(e.getBoundingClientRect().right>w+1&&!e.closest('.table-wrap'))bad.push(e.tagName+(e.id?'#'+e.id:''))});
+		if(document.documentElement.scrollWidth>w)bad.push('page '+document.documentElement.scrollWidth);return bad.slice(0,5).join(', ')})()`
+	for _, path := range []string{"/logs", "/logs/1", "/accounts"} {
+		do(chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		screenshot(t, ctx, "phone"+strings.ReplaceAll(path, "/", "-"))
+		bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](overflow))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad != "" {
+			t.Errorf("%s is wider than a phone: %s", path, bad)
+		}
+	}
+	do(chromedp.Navigate(base+"/logs"), chromedp.WaitVisible(chromedp.CSS(".table-wrap table")))
+	scrolls, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var b=document.querySelector('.table-wrap');return b.scrollWidth>b.clientWidth})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !scrolls {
+		t.Error("the log's table squeezes into the phone's width instead of scrolling in its box")
+	}
+}

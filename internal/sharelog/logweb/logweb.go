@@ -383,6 +383,17 @@ type listData struct {
 	Services []ServiceOption
 }
 
+// Filtered reports whether any filter is set, so an empty list can say
+// whether the filters or the scope left it empty.
+func (d listData) Filtered() bool {
+	for _, v := range d.Q {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // options fills the filters' choices: the organisations in the user's
 // scope (by name) and the catalog's services.
 func (h *handlers) options(ctx context.Context, p *identity.Principal, d *listData) error {

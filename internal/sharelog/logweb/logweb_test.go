@@ -78,6 +78,9 @@ func TestLogScopesAndExport(t *testing.T) {
 			{RequesterOrgID: consumer.ID, ProviderOrgID: provider.ID, ServiceID: 7, ServiceCode: "a.svc", Method: "GET", Path: "/s/a.svc/1", Status: 200, CorrelationID: "c1"},
 			{RequesterOrgID: consumer.ID, ProviderOrgID: provider.ID, ServiceID: 7, ServiceCode: "a.svc", Method: "GET", Path: "/s/a.svc/2", Status: 403, RefusalCode: "suspended", CorrelationID: "c2"},
 			{RequesterOrgID: other.ID, ProviderOrgID: other.ID, ServiceID: 9, ServiceCode: "o.svc", Method: "GET", Path: "/s/o.svc/=cmd", Status: 200, CorrelationID: "c3"},
+			// A caller the gateway could not identify, for a service it does not know.
+			{ProviderOrgID: provider.ID, Method: "GET", Path: "/s/no.such/1", Status: 404, RefusalCode: "unknown_service", CorrelationID: "c4",
+				LatencyMicros: 1234567, ResponseBytes: 12345},
 		}
 		for _, e := range calls {
 			e.RequestedAt, e.RespondedAt, e.Form = now, now, sharelog.FormOnline
@@ -120,9 +123,9 @@ func TestLogScopesAndExport(t *testing.T) {
 			who, query string
 			want       int
 		}{
-			{"provider", "", 2},
+			{"provider", "", 3},
 			{"consumer", "", 2},
-			{"auditor", "", 2},
+			{"auditor", "", 3},
 			{"outsider", "", 1},
 			{"consumer", "?status=refused", 1},
 			{"consumer", "?code=suspended", 1},
@@ -130,7 +133,7 @@ func TestLogScopesAndExport(t *testing.T) {
 			{"auditor", "?service=9", 0},
 			{"auditor", "?service=a.svc", 2},
 			{"auditor", "?org=PROV.B", 2},
-			{"provider", "?org=PROV.A&status=refused", 1},
+			{"provider", "?org=PROV.A&status=refused", 2},
 		} {
 			if got := count(tt.who, tt.query); got != tt.want {
 				t.Errorf("%s %s: %d entries, want %d", tt.who, tt.query, got, tt.want)
@@ -169,15 +172,40 @@ func TestLogScopesAndExport(t *testing.T) {
 				t.Error("page offers an organisation outside the scope")
 			}
 		}
+		// Numbers are written the Vietnamese way, unidentified parties say so,
+		// and an empty list tells why it is empty.
+		if status, body := get("provider", "/logs"); status != 200 {
+			t.Errorf("page: %d", status)
+		} else {
+			for _, want := range []string{"1.234,6", "chưa xác định", `class="num-col nowrap">Độ trễ (ms)`, `<table class="wide">`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %s", want)
+				}
+			}
+		}
+		for _, tt := range []struct{ who, query, want string }{
+			{"consumer", "?code=no_such_code", "Không có lượt gọi nào phù hợp với điều kiện lọc."},
+			{"consumer", "?from=2026-13-01", "Hãy sửa điều kiện lọc ở trên để xem các lượt gọi."},
+		} {
+			if _, body := get(tt.who, "/logs"+tt.query); !strings.Contains(body, tt.want) {
+				t.Errorf("%s %s: page lacks %q", tt.who, tt.query, tt.want)
+			}
+		}
 		res, _ := sharelog.Query(ctx, db, sharelog.Filter{})
-		var otherID, firstID int64
+		var otherID, firstID, unknownID int64
 		for _, e := range res.Items {
 			switch e.CorrelationID {
 			case "c3":
 				otherID = e.ID
 			case "c1":
 				firstID = e.ID
+			case "c4":
+				unknownID = e.ID
 			}
+		}
+		if status, body := get("provider", "/logs/"+strconv.FormatInt(unknownID, 10)); status != 200 ||
+			!strings.Contains(body, "chưa xác định") || strings.Contains(body, "tài khoản 0") || !strings.Contains(body, "12.345 byte") {
+			t.Errorf("entry of an unidentified caller: %d %.2000s", status, body)
 		}
 		// The entry page names the form of sharing and the sizes in Vietnamese.
 		if status, body := get("provider", "/logs/"+strconv.FormatInt(firstID, 10)); status != 200 ||
