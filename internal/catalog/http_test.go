@@ -158,6 +158,10 @@ func TestHTTPServicesAcrossAgencies(t *testing.T) {
 		if got.ID != sv.ID || got.UpstreamURL != "" || len(got.Items) != 3 {
 			t.Fatalf("public view must hide the upstream endpoint: %+v", got)
 		}
+		// The page writes the capacity with the Vietnamese thousands separator.
+		if body := s.want(t, "", "GET", "/catalog/services/"+itoa(sv.ID), nil, 200).Body.String(); !strings.Contains(body, "20 lượt gọi mỗi giây; 100.000 lượt gọi mỗi ngày") {
+			t.Errorf("service page capacity: %.3000s", body)
+		}
 		if mine := decode[catalog.Service](t, s.want(t, "stc.officer", "GET", path, nil, 200)); mine.UpstreamURL == "" {
 			t.Fatal("the provider sees its upstream endpoint")
 		}

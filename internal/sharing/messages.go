@@ -41,8 +41,8 @@ var messages = map[string]string{
 	"%d unread":                "%d chưa đọc",
 	"to the organisation":      "gửi cơ quan",
 	"replaced %s":              "đã đổi lúc %s",
-	"%d calls per minute":      "%d lượt/phút",
-	"%d calls per day":         "%d lượt/ngày",
+	"%s calls per minute":      "%s lượt/phút",
+	"%s calls per day":         "%s lượt/ngày",
 	"Approved data items (%d)": "Trường dữ liệu được chấp thuận (%d)",
 	"d) Data items (%d)":       "d) Trường dữ liệu đề nghị (%d)",
 	"%d requests nearing their deadline, %d overdue": "%d yêu cầu sắp đến hạn, %d yêu cầu quá hạn",
@@ -130,13 +130,15 @@ var messages = map[string]string{
 	"Application":                                                                            "Ứng dụng",
 
 	// accounts
-	"API key":                 "Khóa API",
-	"Client certificate":      "Chứng thư số máy khách",
-	"Replace the API key":     "Đổi khóa API",
-	"Reason for revoking":     "Lý do thu hồi",
-	"Revoke":                  "Thu hồi",
-	"Account revoked.":        "Đã thu hồi tài khoản kết nối.",
-	"No connection accounts.": "Chưa có tài khoản kết nối.",
+	"API key":             "Khóa API",
+	"Client certificate":  "Chứng thư số máy khách",
+	"Replace the API key": "Đổi khóa API",
+	"Reason for revoking": "Lý do thu hồi",
+	"Revoke":              "Thu hồi",
+	"Account revoked.":    "Đã thu hồi tài khoản kết nối.",
+	"No connection accounts with this status.": "Không có tài khoản kết nối nào ở trạng thái này.",
+	"Show all accounts":                        "Xem mọi tài khoản",
+	"No connection accounts yet. An account is created when the provider approves a connection request.": "Chưa có tài khoản kết nối. Tài khoản được tạo khi bên cung cấp chấp thuận yêu cầu kết nối.",
 
 	// reminders
 	"Pending connection requests with at most 1 working day left or past their deadline (D47-35.3). Today is %s.": "Các yêu cầu kết nối chờ xử lý còn không quá 1 ngày làm việc hoặc đã quá hạn (khoản 3 Điều 35 NĐ 47). Hôm nay là ngày %s.",
