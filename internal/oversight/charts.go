@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"math"
-	"strconv"
 	"strings"
 )
 
@@ -38,33 +37,30 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
-func formatNum(v float64) string {
+// NumFormat writes a number the page language's way (web.View.Num).
+type NumFormat func(any) string
+
+// chartNum writes v with num: a whole number as an integer, other values
+// to one decimal.
+func chartNum(num NumFormat, v float64) string {
 	if v == math.Trunc(v) {
-		return groupThousands(int64(v))
+		return num(int64(v))
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return num(math.Round(v*10) / 10)
 }
 
-// groupThousands writes 1234567 as "1.234.567" (Vietnamese grouping).
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
+// ticks is the number of intervals of a count axis up to maxV (from
+// niceMax): 4 when maxV divides by 4, else 5, so every tick is whole.
+func ticks(maxV float64) int {
+	if math.Mod(maxV, 4) == 0 {
+		return 4
 	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return 5
 }
 
-// BarChart draws grouped vertical bars, one group per label.
-func BarChart(id, title, desc string, labels []string, series []Series) template.HTML {
+// BarChart draws grouped vertical bars, one group per label; num writes
+// the figures in the page's language.
+func BarChart(id, title, desc string, labels []string, series []Series, num NumFormat) template.HTML {
 	const w, h, left, right, top, bottom = 720.0, 280.0, 64.0, 16.0, 36.0, 44.0
 	maxV := 0.0
 	for _, s := range series {
@@ -79,11 +75,12 @@ func BarChart(id, title, desc string, labels []string, series []Series) template
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, esc(id), esc(title), esc(id), esc(desc))
 	plotH := h - top - bottom
 	plotW := w - left - right
-	for i := 0; i <= 4; i++ {
-		v := maxV * float64(i) / 4
-		y := top + plotH - plotH*float64(i)/4
+	nt := ticks(maxV)
+	for i := 0; i <= nt; i++ {
+		v := maxV * float64(i) / float64(nt)
+		y := top + plotH - plotH*float64(i)/float64(nt)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#d9dee5" stroke-width="1"/>`, left, y, w-right, y)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(formatNum(v)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(chartNum(num, v)))
 	}
 	n := len(labels)
 	if n == 0 {
@@ -104,7 +101,7 @@ func BarChart(id, title, desc string, labels []string, series []Series) template
 				fill = chartColours[j%len(chartColours)]
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s — %s: %s</title></rect>`,
-				gx+barW*float64(j), top+plotH-bh, barW, bh, esc(fill), esc(label), esc(s.Name), esc(formatNum(v)))
+				gx+barW*float64(j), top+plotH-bh, barW, bh, esc(fill), esc(label), esc(s.Name), esc(chartNum(num, v)))
 		}
 		if n <= 12 || i%2 == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, left+group*(float64(i)+0.5), h-bottom+16, esc(label))
@@ -123,8 +120,9 @@ func BarChart(id, title, desc string, labels []string, series []Series) template
 	return template.HTML(b.String()) // every text above is escaped
 }
 
-// HBarChart draws one horizontal bar per label (long names fit on the left).
-func HBarChart(id, title, desc string, labels []string, values []float64, fill string) template.HTML {
+// HBarChart draws one horizontal bar per label (long names fit on the
+// left); num writes the figures in the page's language.
+func HBarChart(id, title, desc string, labels []string, values []float64, fill string, num NumFormat) template.HTML {
 	const w, left, right, rowH, top = 720.0, 260.0, 70.0, 26.0, 12.0
 	h := top*2 + rowH*float64(max(len(labels), 1))
 	maxV := 0.0
@@ -152,8 +150,8 @@ func HBarChart(id, title, desc string, labels []string, values []float64, fill s
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-8, y+17, esc(short))
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`, left, y+4, bw, rowH-8,
-			esc(fill), esc(label), esc(formatNum(v)))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`, left+bw+6, y+17, esc(formatNum(v)))
+			esc(fill), esc(label), esc(chartNum(num, v)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`, left+bw+6, y+17, esc(chartNum(num, v)))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

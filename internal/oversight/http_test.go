@@ -2,6 +2,7 @@ package oversight_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -309,8 +310,99 @@ func TestPages(t *testing.T) {
 		}
 		loc := res.Header.Get("Location")
 		res, rb := do(t, srv, call{"GET", loc[:strings.Index(loc, "?")], "provider", nil})
-		if res.StatusCode != 200 || !strings.Contains(string(rb), "1234") {
+		if res.StatusCode != 200 || !strings.Contains(string(rb), "1.234") { // calls, Vietnamese thousands
 			t.Fatalf("review page: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestPageFormatsAndFieldErrors: dates show as dd/mm/yyyy, chart figures
+// in the page's language with whole ticks, actions only for those who may
+// take them, and a bad form answers with the message beside its field and
+// changes nothing.
+func TestPageFormatsAndFieldErrors(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		w := newWorld(t, db, vn("2026-08-31 10:00"))
+		w.calls.counts = []oversight.CallCount{{Month: "2026-08", ServiceID: 11, ProviderOrgID: w.stc.ID, ConsumerOrgID: w.syt.ID, Calls: 1234, Errors: 56}}
+		srv := server(t, w)
+		get := func(path, user, lang string) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest("GET", srv.URL+path, nil)
+			if user != "" {
+				req.Header.Set("X-Test-User", user)
+			}
+			if lang != "" {
+				req.AddCookie(&http.Cookie{Name: "govdx_lang", Value: lang})
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			raw, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(raw)
+		}
+		// The due day of the quality reports, in the page's date format.
+		if code, body := get("/quality-reviews", "it", ""); code != 200 || !strings.Contains(body, "31/12/2026") || strings.Contains(body, "2026-12-31") {
+			t.Fatalf("quality overview: %d\n%s", code, body)
+		}
+		// Chart figures: English grouping on English pages, whole ticks.
+		code, body := get("/statistics?months=3", "", "en")
+		if code != 200 || !strings.Contains(body, ">1,234</text>") || strings.Contains(body, ">1.234</text>") {
+			t.Fatalf("English chart figures: %d\n%s", code, body)
+		}
+		_, body = get("/statistics?months=3", "", "")
+		if !strings.Contains(body, ">1.234</text>") {
+			t.Fatalf("Vietnamese chart figures:\n%s", body)
+		}
+		chart := string(oversight.BarChart("c", "t", "d", []string{"a"}, []oversight.Series{{Name: "n", Values: []float64{5}}}, (&web.View{Lang: "en"}).Num))
+		for _, tick := range []string{">1</text>", ">2</text>", ">3</text>", ">4</text>", ">5</text>"} {
+			if !strings.Contains(chart, tick) {
+				t.Fatalf("tick %s missing in %s", tick, chart)
+			}
+		}
+		// An auditor cannot propose an agreement: no button, no form.
+		if code, body := get("/agreements", "auditor", ""); code != 200 || strings.Contains(body, `href="/agreements/new"`) {
+			t.Fatalf("auditor's agreements page: %d", code)
+		}
+		if code, _ := get("/agreements/new", "auditor", ""); code != 403 {
+			t.Fatalf("auditor's new agreement form: %d", code)
+		}
+		if _, body := get("/agreements", "consumer", ""); !strings.Contains(body, `href="/agreements/new"`) {
+			t.Fatal("a consumer may propose an agreement")
+		}
+		// A list review with a too-short summary: the error is in that
+		// row, beside the summary, and nothing is recorded.
+		res, body := form(t, srv, "/list-reviews", "it", url.Values{"org_id": {itoa(w.dn.ID)}, "kind": {"default_shared"}, "note": {"ok"}})
+		errID := `id="note-` + itoa(w.dn.ID) + `-default_shared-err"`
+		if res.StatusCode != 422 || !strings.Contains(body, errID) || !strings.Contains(body, `value="ok"`) {
+			t.Fatalf("list review: %d, want %s in\n%s", res.StatusCode, errID, body)
+		}
+		if got, err := w.store.ListReviews(context.Background(), w.dn.ID); err != nil || len(got) != 0 {
+			t.Fatalf("list reviews after a refused form: %v %v", got, err)
+		}
+		// An obstacle with a bad link: the error is under the link field.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"category": "data_quality", "title": "Truncated owner names", "service_id": itoa(w.svc.ID),
+			"description": "The owner field is cut at 50 characters.", "link": "ftp://example.org/x"} {
+			_ = mw.WriteField(k, v)
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", srv.URL+"/obstacles", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("X-Test-User", "consumer")
+		ores, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(ores.Body)
+		ores.Body.Close()
+		if ores.StatusCode != 422 || !strings.Contains(string(raw), `aria-describedby="link-err"`) || !strings.Contains(string(raw), `id="link-err"`) {
+			t.Fatalf("obstacle with a bad link: %d\n%s", ores.StatusCode, raw)
+		}
+		if list, err := w.store.ListObstacles(context.Background(), w.consumer, oversight.ObstacleFilter{}); err != nil || len(list.Items) != 0 {
+			t.Fatalf("obstacles after a refused form: %v %v", list.Items, err)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
@@ -18,6 +19,19 @@ type agreementsData struct {
 	Q        string
 	State    string
 	States   []AgreementState
+	// CanCreate: the user may propose an agreement, as a consumer
+	// (request.create) or a provider (request.decide).
+	CanCreate bool
+}
+
+// canProposeAgreement reports whether p may propose an agreement somewhere.
+func canProposeAgreement(p *identity.Principal) bool {
+	for _, perm := range []identity.Permission{identity.PermRequestCreate, identity.PermRequestDecide} {
+		if sc := p.Scope(perm); sc == nil || len(sc) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *handlers) agreementsPage(w http.ResponseWriter, r *http.Request) error {
@@ -39,7 +53,7 @@ func (h *handlers) agreementsPage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	h.site.Page(w, r, "oversight/agreements.html", agreementsData{List: list, Joinable: joinable.Items, Q: f.Query,
-		State: string(f.State), States: AgreementStates})
+		State: string(f.State), States: AgreementStates, CanCreate: canProposeAgreement(p)})
 	return nil
 }
 
@@ -53,6 +67,9 @@ type agreementFormData struct {
 }
 
 func (h *handlers) agreementFormData(r *http.Request, p *identity.Principal) (agreementFormData, error) {
+	if !canProposeAgreement(p) {
+		return agreementFormData{}, platform.Forbidden()
+	}
 	svcs, err := h.publishedServices(r.Context())
 	if err != nil {
 		return agreementFormData{}, err
@@ -133,6 +150,15 @@ type termRow struct {
 	Method  string
 }
 
+// dayMonthYear writes a civil date (YYYY-MM-DD) as the pages show dates,
+// dd/mm/yyyy; other text is kept.
+func dayMonthYear(s string) string {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d.Format("02/01/2006")
+	}
+	return s
+}
+
 // TermRows lists a version's content as the twelve items of D47-38.
 func TermRows(v AgreementVersion) []termRow {
 	t := v.Terms
@@ -141,7 +167,14 @@ func TermRows(v AgreementVersion) []termRow {
 	if items != "" {
 		data = "[" + items + "] " + data
 	}
-	duration := strings.TrimSpace(t.ValidFrom + " – " + t.ValidTo + ". " + t.DurationNote)
+	duration := strings.TrimSpace(dayMonthYear(t.ValidFrom) + " – " + dayMonthYear(t.ValidTo))
+	if duration == "–" {
+		duration = ""
+	}
+	if t.DurationNote != "" {
+		duration = strings.TrimSpace(strings.TrimSuffix(duration, ".") + ". " + t.DurationNote)
+		duration = strings.TrimPrefix(duration, ". ")
+	}
 	return []termRow{
 		{Item: 1, Label: "Parties", Parties: v.Parties}, {Item: 2, Label: "Data to be shared", Value: data},
 		{Item: 3, Label: "Where data is shared and used", Value: t.Place}, {Item: 4, Label: "Duration", Value: duration},

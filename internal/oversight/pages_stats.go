@@ -68,7 +68,7 @@ func (h *handlers) statisticsPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	d.CallsChart = BarChart("calls-chart", t("Calls and errors by month"),
 		t("Number of calls to sharing services and of failed calls, per month; the table beside gives the figures."),
-		labels, []Series{{Name: t("Calls"), Values: calls}, {Name: t("Errors"), Values: errs, Fill: "#a4161a"}})
+		labels, []Series{{Name: t("Calls"), Values: calls}, {Name: t("Errors"), Values: errs, Fill: "#a4161a"}}, v.Num)
 	var jl []string
 	var jv []float64
 	for _, j := range st.Jurisdictions {
@@ -76,7 +76,7 @@ func (h *handlers) statisticsPage(w http.ResponseWriter, r *http.Request) error 
 		jv = append(jv, float64(j.Calls))
 	}
 	d.JurisChart = HBarChart("juris-chart", t("Calls by ministry or province"),
-		t("Calls served by the services of each ministry or province in the period; the table below gives every figure."), jl, jv, "")
+		t("Calls served by the services of each ministry or province in the period; the table below gives every figure."), jl, jv, "", v.Num)
 	var ol []string
 	var open, resolved []float64
 	for _, o := range st.Obstacles {
@@ -86,7 +86,7 @@ func (h *handlers) statisticsPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	d.ObstChart = BarChart("obstacles-chart", t("Obstacles by level and outcome"),
 		t("Obstacles raised in the period: still open at each level, and resolved at each level."),
-		ol, []Series{{Name: t("Open"), Values: open, Fill: "#8a5a00"}, {Name: t("Resolved"), Values: resolved, Fill: "#1e6b3a"}})
+		ol, []Series{{Name: t("Open"), Values: open, Fill: "#8a5a00"}, {Name: t("Resolved"), Values: resolved, Fill: "#1e6b3a"}}, v.Num)
 	v.Data = d
 	h.site.Render(w, r, http.StatusOK, "oversight/statistics.html", v)
 	return nil
