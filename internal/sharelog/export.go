@@ -22,23 +22,35 @@ const exportPage = 1000
 // maxXLSXRows is Excel's sheet limit less the header row.
 const maxXLSXRows = 1<<20 - 1
 
+// ExportOptions add to an export what the log itself does not hold.
+type ExportOptions struct {
+	// OrgNames returns organisations' names by id (the directory's), asked
+	// once per page of entries; nil leaves the name columns empty.
+	OrgNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+}
+
+// vietnam is the zone of the local time columns (UTC+7 all year).
+var vietnam = time.FixedZone("ICT", 7*3600)
+
 // exportHeader names the exported columns (stable: spreadsheets and
-// scripts rely on them).
+// scripts rely on them; new columns are added, none renamed).
 func exportHeader() []string {
-	return []string{"id", "node", "seq", "requested_at", "responded_at", "form",
-		"requester_org_id", "requester_app_id", "requester_app", "account_id",
-		"provider_org_id", "service_id", "service_code",
+	return []string{"id", "node", "seq", "requested_at", "responded_at", "requested_at_local", "form",
+		"requester_org_id", "requester_org", "requester_app_id", "requester_app", "account_id",
+		"provider_org_id", "provider_org", "service_id", "service_code",
 		"method", "path", "query", "request_sha256", "request_bytes",
 		"status", "refusal_code", "response_sha256", "response_bytes", "latency_us",
 		"content_kept", "correlation_id", "forwarded_from", "forwarded_to", "hash"}
 }
 
 // exportRow returns an entry's cells: numbers as int64, text guarded
-// against formula injection.
-func exportRow(e *Entry) []any {
-	return []any{e.ID, safeCell(e.Node), e.Seq, exportTime(e.RequestedAt), exportTime(e.RespondedAt), safeCell(string(e.Form)),
-		e.RequesterOrgID, e.RequesterAppID, safeCell(e.RequesterApp), e.AccountID,
-		e.ProviderOrgID, e.ServiceID, safeCell(e.ServiceCode),
+// against formula injection. The exact times are UTC with microseconds
+// (evidence); requested_at_local is for reading, in Vietnam's time.
+func exportRow(e *Entry, orgs map[int64]string) []any {
+	return []any{e.ID, safeCell(e.Node), e.Seq, exportTime(e.RequestedAt), exportTime(e.RespondedAt),
+		e.RequestedAt.In(vietnam).Format("02/01/2006 15:04:05"), safeCell(string(e.Form)),
+		e.RequesterOrgID, safeCell(orgs[e.RequesterOrgID]), e.RequesterAppID, safeCell(e.RequesterApp), e.AccountID,
+		e.ProviderOrgID, safeCell(orgs[e.ProviderOrgID]), e.ServiceID, safeCell(e.ServiceCode),
 		safeCell(e.Method), safeCell(e.Path), safeCell(e.Query), hex.EncodeToString(e.RequestDigest[:]), e.RequestBytes,
 		int64(e.Status), safeCell(e.RefusalCode), hex.EncodeToString(e.ResponseDigest[:]), e.ResponseBytes, e.LatencyMicros,
 		strconv.FormatBool(e.KeepContent), safeCell(e.CorrelationID), safeCell(e.ForwardedFrom), safeCell(e.ForwardedTo),
@@ -59,9 +71,10 @@ func safeCell(s string) string {
 	return s
 }
 
-// eachExported calls fn for every entry matching f, newest first, reading a
-// page at a time. It starts after f.Page.After when set; f.Page.Limit is ignored.
-func eachExported(ctx context.Context, db *platform.DB, f Filter, fn func(e *Entry) error) error {
+// eachExported calls fn with the cells of every entry matching f, newest
+// first, reading a page at a time (and the organisations' names once per
+// page). It starts after f.Page.After when set; f.Page.Limit is ignored.
+func eachExported(ctx context.Context, db *platform.DB, f Filter, opts ExportOptions, fn func(row []any) error) error {
 	catchUp(ctx, db)
 	after, err := cursorPosition(ctx, db.Read, f.Page.After)
 	if err != nil {
@@ -72,8 +85,12 @@ func eachExported(ctx context.Context, db *platform.DB, f Filter, fn func(e *Ent
 		if err != nil {
 			return err
 		}
+		orgs, err := pageOrgNames(ctx, opts, page)
+		if err != nil {
+			return err
+		}
 		for i := range page {
-			if err := fn(&page[i]); err != nil {
+			if err := fn(exportRow(&page[i], orgs)); err != nil {
 				return err
 			}
 		}
@@ -85,17 +102,36 @@ func eachExported(ctx context.Context, db *platform.DB, f Filter, fn func(e *Ent
 	}
 }
 
-// ExportCSV writes the entries matching f as CSV (UTF-8 with a header row)
-// and returns how many it wrote. Rows are streamed, a page at a time.
-func ExportCSV(ctx context.Context, db *platform.DB, f Filter, w io.Writer) (int64, error) {
+func pageOrgNames(ctx context.Context, opts ExportOptions, page []Entry) (map[int64]string, error) {
+	if opts.OrgNames == nil || len(page) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, 2*len(page))
+	for i := range page {
+		ids = append(ids, page[i].RequesterOrgID, page[i].ProviderOrgID)
+	}
+	names, err := opts.OrgNames(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("sharelog export: organisation names: %w", err)
+	}
+	return names, nil
+}
+
+// ExportCSV writes the entries matching f as CSV (UTF-8 with a byte-order
+// mark, so that spreadsheets read the Vietnamese names right, and a header
+// row) and returns how many it wrote. Rows are streamed, a page at a time.
+func ExportCSV(ctx context.Context, db *platform.DB, f Filter, opts ExportOptions, w io.Writer) (int64, error) {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(exportHeader()); err != nil {
 		return 0, err
 	}
 	var n int64
 	rec := make([]string, len(exportHeader()))
-	err := eachExported(ctx, db, f, func(e *Entry) error {
-		for i, v := range exportRow(e) {
+	err := eachExported(ctx, db, f, opts, func(row []any) error {
+		for i, v := range row {
 			switch v := v.(type) {
 			case int64:
 				rec[i] = strconv.FormatInt(v, 10)
@@ -120,7 +156,7 @@ func ExportCSV(ctx context.Context, db *platform.DB, f Filter, w io.Writer) (int
 // to a temporary file, so memory stays bounded; nothing is written to w
 // until every row is in, so an oversized result fails cleanly with
 // too_large (Excel's 1,048,576-row limit): narrow the filter or use CSV.
-func ExportXLSX(ctx context.Context, db *platform.DB, f Filter, w io.Writer) (int64, error) {
+func ExportXLSX(ctx context.Context, db *platform.DB, f Filter, opts ExportOptions, w io.Writer) (int64, error) {
 	x := excelize.NewFile()
 	defer x.Close()
 	const sheet = "Sheet1"
@@ -137,7 +173,7 @@ func ExportXLSX(ctx context.Context, db *platform.DB, f Filter, w io.Writer) (in
 		return 0, err
 	}
 	var n int64
-	err = eachExported(ctx, db, f, func(e *Entry) error {
+	err = eachExported(ctx, db, f, opts, func(row []any) error {
 		if n >= maxXLSXRows {
 			return platform.Errorf(platform.ETooLarge, "too_many_rows",
 				"more than %d entries match; narrow the filter or export CSV", maxXLSXRows)
@@ -147,7 +183,7 @@ func ExportXLSX(ctx context.Context, db *platform.DB, f Filter, w io.Writer) (in
 		if err != nil {
 			return err
 		}
-		return sw.SetRow(cell, exportRow(e))
+		return sw.SetRow(cell, row)
 	})
 	if err != nil {
 		return n, err

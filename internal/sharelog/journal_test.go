@@ -576,7 +576,7 @@ func TestJournalQueriesSeeAcknowledgedEntries(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if n, err := sharelog.ExportCSV(context.Background(), db, sharelog.Filter{}, &buf); err != nil || n != 3 {
+		if n, err := sharelog.ExportCSV(context.Background(), db, sharelog.Filter{}, sharelog.ExportOptions{}, &buf); err != nil || n != 3 {
 			t.Fatalf("export: %d %v", n, err)
 		}
 	})

@@ -526,11 +526,18 @@ func TestExports(t *testing.T) {
 		mustAppend(t, w, sampleEntry())
 		mustClose(t, w)
 
+		names := sharelog.ExportOptions{OrgNames: func(_ context.Context, ids []int64) (map[int64]string, error) {
+			return map[int64]string{e.RequesterOrgID: "Sở Y tế Đà Nẵng", e.ProviderOrgID: "=Sở Tài chính"}, nil
+		}}
 		var buf bytes.Buffer
-		n, err := sharelog.ExportCSV(ctx, db, sharelog.Filter{}, &buf)
+		n, err := sharelog.ExportCSV(ctx, db, sharelog.Filter{}, names, &buf)
 		if err != nil || n != 2 {
 			t.Fatalf("export csv: %d, %v", n, err)
 		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("\ufeffid,")) {
+			t.Fatalf("CSV must start with a byte-order mark (spreadsheets read UTF-8 then): %q", buf.Bytes()[:8])
+		}
+		buf.Next(len("\ufeff"))
 		recs, err := csv.NewReader(&buf).ReadAll()
 		if err != nil || len(recs) != 3 {
 			t.Fatalf("csv: %v %v", recs, err)
@@ -544,9 +551,13 @@ func TestExports(t *testing.T) {
 			row[col["query"]] != "'-1+1" || row[col["correlation_id"]] != "'@SUM(A1)" || row[col["status"]] != "200" {
 			t.Fatalf("csv row = %q", row)
 		}
+		local := e.RequestedAt.In(time.FixedZone("ICT", 7*3600)).Format("02/01/2006 15:04:05")
+		if row[col["requester_org"]] != "Sở Y tế Đà Nẵng" || row[col["provider_org"]] != "'=Sở Tài chính" || row[col["requested_at_local"]] != local {
+			t.Fatalf("names and local time: %q %q %q, want local %q", row[col["requester_org"]], row[col["provider_org"]], row[col["requested_at_local"]], local)
+		}
 
 		buf.Reset()
-		if n, err := sharelog.ExportXLSX(ctx, db, sharelog.Filter{}, &buf); err != nil || n != 2 {
+		if n, err := sharelog.ExportXLSX(ctx, db, sharelog.Filter{}, names, &buf); err != nil || n != 2 {
 			t.Fatalf("export xlsx: %d, %v", n, err)
 		}
 		x, err := excelize.OpenReader(&buf)
@@ -558,8 +569,8 @@ func TestExports(t *testing.T) {
 		if err != nil || len(rows) != 3 {
 			t.Fatalf("xlsx rows: %v %v", rows, err)
 		}
-		if got := rows[2][col["requester_app"]]; !strings.HasPrefix(got, "'=") {
-			t.Fatalf("xlsx cell = %q", got)
+		if got := rows[2][col["requester_app"]]; !strings.HasPrefix(got, "'=") || rows[2][col["requester_org"]] != "Sở Y tế Đà Nẵng" {
+			t.Fatalf("xlsx cells = %q, %q", got, rows[2][col["requester_org"]])
 		}
 	})
 }

@@ -347,12 +347,27 @@ func (h *handlers) writeExport(w http.ResponseWriter, r *http.Request, p *identi
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		_, err = sharelog.ExportCSV(r.Context(), h.db, f, w)
+		_, err = sharelog.ExportCSV(r.Context(), h.db, f, h.exportOptions(), w)
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	_, err = sharelog.ExportXLSX(r.Context(), h.db, f, w)
+	_, err = sharelog.ExportXLSX(r.Context(), h.db, f, h.exportOptions(), w)
 	return err
+}
+
+// exportOptions name the organisations in exports, from the directory.
+func (h *handlers) exportOptions() sharelog.ExportOptions {
+	return sharelog.ExportOptions{OrgNames: func(ctx context.Context, ids []int64) (map[int64]string, error) {
+		orgs, err := h.dir.OrgsByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		names := make(map[int64]string, len(orgs))
+		for id, o := range orgs {
+			names[id] = o.Name
+		}
+		return names, nil
+	}}
 }
 
 func (h *handlers) apiExport(format string) platform.HandlerFunc {
