@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -159,4 +160,20 @@ func FuzzProject(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every refusal code has its status and a label for the log pages.
+func TestRefusalCodesAreLabelled(t *testing.T) {
+	codes := RefusalCodes()
+	if len(codes) < 20 || !slices.IsSorted(codes) {
+		t.Fatalf("codes = %v", codes)
+	}
+	for _, c := range codes {
+		if RefusalLabel(c) == c || StatusOf(c) == 500 {
+			t.Errorf("%s: label %q, status %d", c, RefusalLabel(c), StatusOf(c))
+		}
+	}
+	if RefusalLabel("something_else") != "something_else" {
+		t.Error("an unknown code is shown as it is")
+	}
 }

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 )
 
 // Refusal and error codes of the gateway: the stable "code" member of its
@@ -59,6 +61,47 @@ var refusalStatus = map[string]int{
 	CodeNotReady:            http.StatusServiceUnavailable,
 	CodeLogUnavailable:      http.StatusServiceUnavailable,
 	CodeUpstreamTimeout:     http.StatusGatewayTimeout,
+}
+
+// refusalLabels say in a few words, in English, what each code means to a
+// person reading the sharing log; pages translate them.
+var refusalLabels = map[string]string{
+	CodeBadRequest:          "malformed or unsafe request",
+	CodeInvalidCredential:   "invalid credential",
+	CodeNoAccount:           "no account for this service",
+	CodeAccountExpired:      "account expired",
+	CodeAccountNotYetValid:  "account not yet valid",
+	CodeSuspended:           "service suspended",
+	CodeTerminated:          "connection terminated",
+	CodeItemNotApproved:     "data item not approved",
+	CodeUnknownService:      "unknown service",
+	CodeNotFound:            "not found",
+	CodeMethodNotAllowed:    "method not allowed",
+	CodePackageExpired:      "package expired",
+	CodeBodyTooLarge:        "request body too large",
+	CodeRangeNotSatisfiable: "range beyond the file",
+	CodeRateLimited:         "frequency limit reached",
+	CodeHeaderTooLarge:      "request header too large",
+	CodeClientClosed:        "consumer went away",
+	CodeUpstreamError:       "provider error",
+	CodeResponseTooLarge:    "provider answer too large",
+	CodeNotReady:            "gateway not ready",
+	CodeLogUnavailable:      "sharing log unavailable",
+	CodeUpstreamTimeout:     "provider too slow",
+}
+
+// RefusalLabel names a refusal code for people (the code itself if it is
+// not one of the gateway's).
+func RefusalLabel(code string) string {
+	if l, ok := refusalLabels[code]; ok {
+		return l
+	}
+	return code
+}
+
+// RefusalCodes lists every refusal code, sorted.
+func RefusalCodes() []string {
+	return slices.Sorted(maps.Keys(refusalStatus))
 }
 
 // StatusOf returns the HTTP status of a refusal code (500 if unknown).

@@ -11,3 +11,13 @@ import (
 func TestMessageFormatsTranslated(t *testing.T) {
 	webtest.CheckFormats(t, messages, ".", "..")
 }
+
+// Every refusal code's label, shown on the log pages and in the filter,
+// has its Vietnamese.
+func TestRefusalLabelsTranslated(t *testing.T) {
+	for _, o := range refusalOptions() {
+		if messages[o.Label] == "" {
+			t.Errorf("refusal %s: label %q has no Vietnamese", o.Code, o.Label)
+		}
+	}
+}

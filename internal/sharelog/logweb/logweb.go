@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/govdx/govdx/internal/directory"
+	"github.com/govdx/govdx/internal/gateway"
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/sharelog"
@@ -139,6 +140,28 @@ func (e EntryView) Outcome() string {
 		return "error"
 	}
 	return "ok"
+}
+
+// RefusalLabel names the refusal in a few English words (the pages
+// translate them); "" when the call was served.
+func (e EntryView) RefusalLabel() string {
+	if e.RefusalCode == "" {
+		return ""
+	}
+	return gateway.RefusalLabel(e.RefusalCode)
+}
+
+// RefusalOption is one choice of the refusal-code filter.
+type RefusalOption struct{ Code, Label string }
+
+// refusalOptions are the gateway's refusal codes, for the filter.
+func refusalOptions() []RefusalOption {
+	codes := gateway.RefusalCodes()
+	out := make([]RefusalOption, len(codes))
+	for i, c := range codes {
+		out[i] = RefusalOption{Code: c, Label: gateway.RefusalLabel(c)}
+	}
+	return out
 }
 
 func view(e sharelog.Entry, orgs map[int64]directory.Org) EntryView {
@@ -396,6 +419,7 @@ type listData struct {
 	// Orgs and Services are the choices of the filters.
 	Orgs     []directory.Org
 	Services []ServiceOption
+	Refusals []RefusalOption
 }
 
 // Filtered reports whether any filter is set, so an empty list can say
@@ -433,7 +457,7 @@ func (h *handlers) listPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, _, err := h.list(r.Context(), r, p)
-	d := listData{Entries: res, Q: map[string]string{}}
+	d := listData{Entries: res, Q: map[string]string{}, Refusals: refusalOptions()}
 	for _, k := range []string{"from", "to", "service", "status", "code", "org"} {
 		d.Q[k] = r.URL.Query().Get(k)
 	}
