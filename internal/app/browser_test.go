@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -240,5 +242,52 @@ func TestBrowserLogAndAccountPagesFitPhones(t *testing.T) {
 	}
 	if !scrolls {
 		t.Error("the log's table squeezes into the phone's width instead of scrolling in its box")
+	}
+}
+
+// TestBrowserAsksBeforeUndoableActions: a form whose action cannot be
+// undone (here replacing a connection account's API key) asks first;
+// answering no sends nothing, answering yes sends it.
+func TestBrowserAsksBeforeUndoableActions(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	var accept atomic.Bool
+	var asked atomic.Int32
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			asked.Add(1)
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept.Load()})
+		}
+	}()
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rotate = `form[action$="/rotate"] button`
+	do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "yte.consumer"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS(".who")),
+		chromedp.Navigate(base+"/accounts"), chromedp.WaitVisible(chromedp.CSS(rotate)))
+
+	do(chromedp.Click(chromedp.CSS(rotate)), chromedp.Sleep(500*time.Millisecond))
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("%d questions before replacing the key, want 1", n)
+	}
+	if u, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasSuffix(u, "/accounts") {
+		t.Fatalf("after answering no the page is %q (%v), want the accounts list, nothing sent", u, err)
+	}
+
+	accept.Store(true)
+	do(chromedp.Click(chromedp.CSS(rotate)), chromedp.WaitVisible(chromedp.ID("api-key")))
+	key, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("api-key")))
+	if err != nil || !strings.HasPrefix(key, "gdxk_") || asked.Load() != 2 {
+		t.Fatalf("after answering yes: key %q, %d questions, %v", key, asked.Load(), err)
 	}
 }

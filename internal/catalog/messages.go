@@ -402,4 +402,6 @@ var messages = map[string]string{
 	"the workbook has no sheet":                                                          "tệp XLSX không có trang tính nào",
 	"the first sheet cannot be read":                                                     "không đọc được trang tính đầu tiên",
 	"row %d cannot be read":                                                              "không đọc được dòng %d",
+	// Questions before actions that cannot be undone (data-confirm).
+	"Remove this host from the allowed list? Services using it will be refused.": "Gỡ máy chủ này khỏi danh sách được phép? Các dịch vụ dùng máy chủ này sẽ bị từ chối.",
 }

@@ -420,4 +420,10 @@ var messages = map[string]string{
 	"malformed XML at line %d: %v":                                      "tài liệu XML sai cú pháp ở dòng %d: %v",
 	"cannot read line %d: %v":                                           "không đọc được dòng %d: %v",
 	"the XLSX workbook is damaged: %v":                                  "bảng tính XLSX bị hỏng: %v",
+	// Questions before actions that cannot be undone (data-confirm).
+	"Remove this phase from the plan?":                        "Xóa giai đoạn này khỏi kế hoạch?",
+	"Remove this dataset from the plan?":                      "Xóa bộ dữ liệu này khỏi kế hoạch?",
+	"Withdraw this dataset from the portal?":                  "Rút bộ dữ liệu này khỏi cổng dữ liệu mở?",
+	"Delete this draft and its files? This cannot be undone.": "Xóa bản nháp này cùng các tệp của nó? Không thể hoàn tác.",
+	"Remove this resource and its file?":                      "Xóa tài nguyên này cùng tệp của nó?",
 }

@@ -614,4 +614,6 @@ var messages = map[string]string{
 	"%s must be a number":                               "trường %s phải là số",
 	// minText passes an already written message, translated by its own entry.
 	"%s": "%s",
+	// Questions before actions that cannot be undone (data-confirm).
+	"Withdraw this draft version?": "Rút lại phiên bản dự thảo này?",
 }

@@ -205,4 +205,8 @@ var messages = map[string]string{
 	"unknown state %q":                                                "trạng thái %q không hợp lệ",
 	"the data item %q was not requested":                              "trường dữ liệu %q không có trong yêu cầu kết nối",
 	"service %s does not return the data item %q":                     "dịch vụ %s không trả về trường dữ liệu %q",
+	// Questions before actions that cannot be undone (data-confirm).
+	"Withdraw this request? The provider will no longer consider it.":        "Rút yêu cầu này? Bên cung cấp sẽ không xem xét yêu cầu nữa.",
+	"Replace the API key? The current key stops working at once.":            "Cấp khóa API mới? Khóa hiện tại sẽ ngừng hoạt động ngay.",
+	"Revoke this connection account? Its calls will be refused from now on.": "Thu hồi tài khoản kết nối này? Các lượt gọi của tài khoản sẽ bị từ chối từ nay.",
 }

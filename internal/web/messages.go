@@ -1,6 +1,13 @@
 package web
 
 // coreMessages translates the shell's English texts to Vietnamese.
+// CoreTranslation returns the shell's Vietnamese for an English text: any
+// feature's page may use these without translating them again.
+func CoreTranslation(en string) (string, bool) {
+	vi, ok := coreMessages[en]
+	return vi, ok
+}
+
 var coreMessages = map[string]string{
 	"Skip to content":                       "Chuyển đến nội dung chính",
 	"Data integration and sharing platform": "Nền tảng tích hợp, chia sẻ dữ liệu",

@@ -66,4 +66,7 @@ var messages = map[string]string{
 	"lang must be vi or en":                             "ngôn ngữ (lang) phải là vi hoặc en",
 	"the user's organisation is required":               "cần chọn cơ quan, tổ chức của người dùng",
 	"username %q is taken":                              "tên đăng nhập %q đã được dùng",
+	// Questions before actions that cannot be undone (data-confirm).
+	"Revoke this role?": "Thu hồi vai trò này?",
+	"Revoke this token? Programs that use it stop working at once.": "Thu hồi mã truy cập này? Các chương trình đang dùng mã sẽ ngừng hoạt động ngay.",
 }
