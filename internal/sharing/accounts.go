@@ -260,7 +260,7 @@ func checkLen(field, v string, min, max int) error {
 	return nil
 }
 
-func accountLink(id int64) string { return "/accounts#account-" + strconv.FormatInt(id, 10) }
+func accountLink(id int64) string { return "/accounts/" + strconv.FormatInt(id, 10) }
 
 // GatewayAccounts returns every connection account, whatever its status,
 // for the gateway's in-memory snapshot. The gateway authenticates by

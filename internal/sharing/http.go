@@ -70,6 +70,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	mux.HandleFunc("POST /requests/{id}/refuse", site.Handler(h.refuseForm))
 	mux.HandleFunc("POST /requests/{id}/withdraw", site.Handler(h.withdrawForm))
 	mux.HandleFunc("GET /accounts", site.Handler(h.accountsPage))
+	mux.HandleFunc("GET /accounts/{id}", site.Handler(h.accountPage))
 	mux.HandleFunc("POST /accounts/{id}/rotate", site.Handler(h.rotateForm))
 	mux.HandleFunc("POST /accounts/{id}/revoke", site.Handler(h.revokeForm))
 	mux.HandleFunc("GET /reminders", site.Handler(h.remindersPage))

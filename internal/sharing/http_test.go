@@ -47,6 +47,7 @@ type step struct {
 	form     url.Values
 	status   int
 	contains []string // in the body
+	absent   []string // not in the body
 	field    string   // problem+json field
 }
 
@@ -89,6 +90,11 @@ func (e *env) run(t *testing.T, srv *httptest.Server, steps []step) {
 		for _, c := range s.contains {
 			if !bytes.Contains(b, []byte(c)) {
 				t.Errorf("%s: body lacks %q: %.600s", s.name, c, b)
+			}
+		}
+		for _, c := range s.absent {
+			if bytes.Contains(b, []byte(c)) {
+				t.Errorf("%s: body holds %q", s.name, c)
 			}
 		}
 		if s.field != "" {
@@ -216,8 +222,16 @@ func TestPages(t *testing.T) {
 			{name: "no accounts yet", who: "qn.it", method: "GET", path: "/accounts", status: 200,
 				contains: []string{"Tài khoản được tạo khi bên cung cấp chấp thuận yêu cầu kết nối."}},
 			{name: "rotate", who: "syt", method: "POST", path: "/accounts/1/rotate", status: 200, contains: []string{`id="api-key">gdxk_`}},
+			{name: "account page", who: "syt", method: "GET", path: "/accounts/1", status: 200,
+				contains: []string{"Tài khoản kết nối #1", `action="/accounts/1/rotate"`, `data-confirm="Cấp khóa API mới?`, "/logs?org="}},
+			{name: "account page elsewhere", who: "qn.it", method: "GET", path: "/accounts/1", status: 404},
+			{name: "account page, not a number", who: "syt", method: "GET", path: "/accounts/x", status: 404},
+			{name: "accounts link their page", who: "syt", method: "GET", path: "/accounts", status: 200, contains: []string{`href="/accounts/1"`}},
 			{name: "revoke without reason", who: "stc", method: "POST", path: "/accounts/1/revoke", form: url.Values{"reason": {""}}, status: 422,
-				contains: []string{"hãy nêu lý do thu hồi"}},
+				contains: []string{"hãy nêu lý do thu hồi", `aria-describedby="reason-1-err"`, "Tài khoản kết nối #1"}},
+			{name: "revoke", who: "stc", method: "POST", path: "/accounts/1/revoke", form: url.Values{"reason": {"Vi phạm quy chế khai thác"}}, status: 303},
+			{name: "revoked account page", who: "syt", method: "GET", path: "/accounts/1", status: 200,
+				contains: []string{"Vi phạm quy chế khai thác"}, absent: []string{`action="/accounts/1/rotate"`}},
 			{name: "inbox", who: "danang.it", method: "GET", path: "/inbox", status: 200, contains: []string{"Sao gửi: Yêu cầu kết nối bị từ chối"}},
 			{name: "reminders", who: "danang.it", method: "GET", path: "/reminders", status: 200, contains: []string{"Nhắc hạn"}},
 			{name: "csv", who: "stc", method: "GET", path: "/requests/export.csv", status: 200, contains: []string{"\ufeffSố,Trạng thái"}},

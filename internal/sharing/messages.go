@@ -209,4 +209,5 @@ var messages = map[string]string{
 	"Withdraw this request? The provider will no longer consider it.":        "Rút yêu cầu này? Bên cung cấp sẽ không xem xét yêu cầu nữa.",
 	"Replace the API key? The current key stops working at once.":            "Cấp khóa API mới? Khóa hiện tại sẽ ngừng hoạt động ngay.",
 	"Revoke this connection account? Its calls will be refused from now on.": "Thu hồi tài khoản kết nối này? Các lượt gọi của tài khoản sẽ bị từ chối từ nay.",
+	"Calls of this organisation to this service in the sharing log":          "Các lượt gọi của cơ quan này đến dịch vụ này trong nhật ký chia sẻ dữ liệu",
 }

@@ -287,10 +287,13 @@ type accountsData struct {
 	Rows       []accountRow
 	NextCursor string
 	Status     string
-	ErrorFor   int64 // the account whose revoke form has an error
 }
 
-func (h *handlers) renderAccounts(w http.ResponseWriter, r *http.Request, p *identity.Principal, status int, fe map[string]string, errorFor int64) error {
+func (h *handlers) accountsPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
 	f, err := accountFilterFrom(r)
 	if err != nil {
 		return err
@@ -300,22 +303,42 @@ func (h *handlers) renderAccounts(w http.ResponseWriter, r *http.Request, p *ide
 		return err
 	}
 	now := time.Now()
-	d := accountsData{NextCursor: res.NextCursor, Status: string(f.Status), ErrorFor: errorFor}
+	d := accountsData{NextCursor: res.NextCursor, Status: string(f.Status)}
 	for _, a := range res.Items {
 		d.Rows = append(d.Rows, accountRow{Account: a, CanRotate: CanRotate(p, a), CanRevoke: CanRevoke(p, a), Expired: a.Expired(now)})
 	}
-	v := h.site.NewView(w, r, d)
-	v.Errors = fe
-	h.site.Render(w, r, status, "sharing/accounts.html", v)
+	h.site.Page(w, r, "sharing/accounts.html", d)
 	return nil
 }
 
-func (h *handlers) accountsPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := web.RequireLogin(r)
+type accountData struct {
+	Row      accountRow
+	ErrorFor int64 // the account's own id when its revoke form has an error
+}
+
+func (h *handlers) accountPage(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection account")
 	if err != nil {
 		return err
 	}
-	return h.renderAccounts(w, r, p, http.StatusOK, nil, 0)
+	return h.renderAccount(w, r, p, id, http.StatusOK, nil)
+}
+
+// renderAccount shows one account with the actions the caller may take
+// (404 outside the caller's scope, as the API).
+func (h *handlers) renderAccount(w http.ResponseWriter, r *http.Request, p *identity.Principal, id int64, status int, fe map[string]string) error {
+	a, err := h.store.Account(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	d := accountData{Row: accountRow{Account: a, CanRotate: CanRotate(p, a), CanRevoke: CanRevoke(p, a), Expired: a.Expired(time.Now())}}
+	if fe != nil {
+		d.ErrorFor = id
+	}
+	v := h.site.NewView(w, r, d)
+	v.Errors = fe
+	h.site.Render(w, r, status, "sharing/account.html", v)
+	return nil
 }
 
 func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
@@ -342,9 +365,11 @@ func (h *handlers) revokeForm(w http.ResponseWriter, r *http.Request) error {
 		if ferr != nil {
 			return ferr
 		}
-		return h.renderAccounts(w, r, p, http.StatusUnprocessableEntity, fe, id)
+		// On the account's own page, wherever the form was: the list's
+		// page might not hold the account.
+		return h.renderAccount(w, r, p, id, http.StatusUnprocessableEntity, fe)
 	}
-	web.Redirect(w, r, "/accounts", "Account revoked.")
+	web.Redirect(w, r, accountLink(id), "Account revoked.")
 	return nil
 }
 
