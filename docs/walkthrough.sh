@@ -7,8 +7,8 @@
 # same call is refused with the announced restoration time, and the agency's
 # call history shows both calls. Then run `govdx log verify`.
 #
-# Run it against `govdx serve --demo` on a fresh data directory (it creates
-# DN.SXD, which exists after one run). Needs curl and jq. Environment:
+# Run it against `govdx serve --demo`; run again on the same install, it
+# creates DN.SXD-2, DN.SXD-3... and their officers. Needs curl and jq. Environment:
 # API (default http://127.0.0.1:8080/api/v1), GATEWAY (http://127.0.0.1:8081).
 # Each step checks its answer and the script stops at the first surprise.
 set -euo pipefail
@@ -50,19 +50,27 @@ call() {
 	sed '1,/^\r$/d' "$JARS/$1" | jq -c -r "$3"
 }
 
-echo "1. danang.it creates the Department of Construction (DN.SXD), its officer and the officer's role"
+# A first run creates DN.SXD and xaydung.consumer; later runs number them.
+CODE=DN.SXD OFFICER=xaydung.consumer
+for n in $(seq 2 99); do
+	taken=$(curl -sf "$API/orgs?q=$CODE" | jq --arg c "$CODE" '[.items[] | select(.code == $c)] | length')
+	[ "$taken" = 0 ] && break
+	CODE=DN.SXD-$n OFFICER=xaydung$n.consumer
+done
+
+echo "1. danang.it creates the Department of Construction ($CODE), its officer and the officer's role"
 IT=$(token danang.it govdx-demo-2026)
 CITY=$(api "$IT" "$API/me" | jq .user.org_id)
-ORG=$(api "$IT" "$API/orgs" -d "{\"code\":\"DN.SXD\",\"name\":\"Sở Xây dựng Đà Nẵng\",\"kind\":\"department\",
+ORG=$(api "$IT" "$API/orgs" -d "{\"code\":\"$CODE\",\"name\":\"Sở Xây dựng Đà Nẵng\",\"kind\":\"department\",
   \"parent_id\":$CITY,\"admin_unit_code\":\"48\",\"focal_point\":{\"name\":\"Trần Văn Bình\",
   \"position\":\"Chánh Văn phòng\",\"phone\":\"0236 3822 111\",\"email\":\"binhtv@danang.gov.vn\"}}" | jq .id)
-USER=$(api "$IT" "$API/users" -d "{\"org_id\":$ORG,\"username\":\"xaydung.consumer\",\"full_name\":\"Trần Văn Bình\",
+USER=$(api "$IT" "$API/users" -d "{\"org_id\":$ORG,\"username\":\"$OFFICER\",\"full_name\":\"Trần Văn Bình\",
   \"email\":\"binhtv@danang.gov.vn\",\"password\":\"Xay-dung-2026-an-toan\"}" | jq .id)
 api "$IT" "$API/users/$USER/grants" -d "{\"role\":\"consumer_officer\",\"org_id\":$ORG}" >/dev/null
-echo "   organisation $ORG, user $USER (xaydung.consumer, consumer_officer)"
+echo "   organisation $ORG, user $USER ($OFFICER, consumer_officer)"
 
 echo "2. the officer asks for two items of the demo service; taichinh.provider approves"
-SXD=$(token xaydung.consumer Xay-dung-2026-an-toan)
+SXD=$(token "$OFFICER" Xay-dung-2026-an-toan)
 SERVICE_ID=$(curl -sf "$API/catalog/services/$SERVICE" | jq .id)
 REQUEST=$(api "$SXD" "$API/requests" -d "{\"service_id\":$SERVICE_ID,\"items\":[\"ma_so_thue\",\"ten_doanh_nghiep\"],
   \"application_code\":\"sxd.cap-phep\",\"application_name\":\"Hệ thống cấp phép xây dựng\",
@@ -83,8 +91,8 @@ api "$STC" "$API/suspensions" -d "{\"service_id\":$SERVICE_ID,\"kind\":\"violati
 AT=$(call call2 403 '.code + " " + .restore_at')
 [ "$AT" = "suspended $RESTORE" ] || fail "refused with '$AT', want 'suspended $RESTORE'"
 
-echo "5. the agency's call history (GET /api/v1/logs?org=DN.SXD): both calls"
-api "$SXD" "$API/logs?org=DN.SXD" | tee "$JARS/logs" | jq -c '.items[] | {correlation_id, status, refusal_code, service}'
+echo "5. the agency's call history (GET /api/v1/logs?org=$CODE): both calls"
+api "$SXD" "$API/logs?org=$CODE" | tee "$JARS/logs" | jq -c '.items[] | {correlation_id, status, refusal_code, service}'
 for f in call1 call2; do
 	corr=$(tr -d '\r' <"$JARS/$f" | awk -F': ' 'tolower($1)=="x-correlation-id" {print $2}')
 	jq -e --arg c "$corr" '[.items[] | select(.correlation_id == $c)] | length == 1' "$JARS/logs" >/dev/null ||
