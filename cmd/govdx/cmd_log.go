@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/govdx/govdx/internal/platform"
@@ -104,10 +105,12 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if !rep.OK() {
 		fmt.Fprintf(stdout, "FAILED: %s\n", rep.Problem)
-		fmt.Fprintf(stdout, "(%d entries in %d chains and %d checkpoints verified before it)\n", rep.Entries, rep.Chains, rep.Checkpoints)
+		fmt.Fprintf(stdout, "(%s in %s and %s verified before it)\n",
+			plural(rep.Entries, "entry", "entries"), plural(int64(rep.Chains), "chain", "chains"), plural(rep.Checkpoints, "checkpoint", "checkpoints"))
 		return errors.New("the sharing log did not verify")
 	}
-	fmt.Fprintf(stdout, "ok: %d entries in %d chains, %d checkpoints verified\n", rep.Entries, rep.Chains, rep.Checkpoints)
+	fmt.Fprintf(stdout, "ok: %s in %s, %s verified\n",
+		plural(rep.Entries, "entry", "entries"), plural(int64(rep.Chains), "chain", "chains"), plural(rep.Checkpoints, "checkpoint", "checkpoints"))
 	if rep.Journaled > 0 {
 		fmt.Fprintf(stdout, "   (%d of them still only in the journal, not yet in the database)\n", rep.Journaled)
 	}
@@ -116,4 +119,12 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"      compare them with your nodes' keys, or pin them with --trust-key\n", strings.Join(rep.Keys, ", "))
 	}
 	return nil
+}
+
+// plural writes n with the word for one or for several.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
 }
