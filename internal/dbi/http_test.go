@@ -211,8 +211,18 @@ func TestHTTPRolesAndVerification(t *testing.T) {
 		form.Set("R.1.1.1", "Đã có website thương mại điện tử")
 		st, _ = mic.page("POST", aid+"/edit", form)
 		expect(t, "adjust", st, "", 303)
+		// A step's refusal shows beside its field; certifying asks first.
+		st, body = mic.page("POST", aid+"/act", url.Values{"action": {"return"}})
+		expect(t, "return without a reason", st, body, 422, `aria-invalid="true" aria-describedby="reason-return-err"`,
+			`<div class="error" id="reason-return-err">`, `data-confirm="Cấp chứng nhận mức này?`)
+		if strings.Contains(body, `<div class="alert" role="alert">`) {
+			t.Error("the reason's refusal is also shown at the top of the page")
+		}
 		st, loc = mic.page("POST", aid+"/act", url.Values{"action": {"certify"}})
 		expect(t, "certify", st, loc, 303)
+		// The history gives the workflow's details in Vietnamese.
+		st, body = mic.page("GET", aid, nil)
+		expect(t, "history", st, body, 200, "cột Sở TTTT đánh giá: chấm 60 tiêu chí, xóa 0 mức", "từ cột Sở TTTT đánh giá", "bộ chỉ số Doanh nghiệp nhỏ và vừa")
 		st, body = mic.api("GET", aid, nil)
 		expect(t, "certified", st, body, 200, `"state":"certified"`, `"reasons":{"1.1.1":"Đã có website thương mại điện tử"}`)
 		_ = json.Unmarshal([]byte(body), &d)
@@ -250,6 +260,10 @@ func TestHTTPRolesAndVerification(t *testing.T) {
 		expect(t, "dashboard", st, body, 200, "Công ty TNHH Hàn Giang")
 		st, body = ent.page("GET", "/dbi/enterprises/"+eid, nil)
 		expect(t, "enterprise page", st, body, 200, "Đã chứng nhận", "Bắt đầu kỳ đánh giá")
+		// A refused size update marks the select beside its message.
+		st, body = ent.page("POST", "/dbi/enterprises/"+eid+"/profile", url.Values{"staff": {"30"}, "revenue": {"40"}, "capital": {"10"}})
+		expect(t, "size data without a sector", st, body, 422, `aria-invalid="true" aria-describedby="f-field-err"`,
+			`<div class="error" id="f-field-err">hãy chọn ngành, lĩnh vực</div>`)
 		// A page form without the CSRF token is refused.
 		ent.csrf = "wrong"
 		st, _ = ent.page("POST", "/dbi/enterprises/"+eid+"/assessments", url.Values{"year": {"2025"}})

@@ -370,6 +370,26 @@ func (a assessmentData) Lvl(c Column, id string) string {
 	return ""
 }
 
+// Offers reports whether the page offers step act (its form holds the
+// step's refusals beside their fields).
+func (a assessmentData) Offers(act string) bool {
+	return slices.Contains(a.D.Actions, Action(act))
+}
+
+// Confirm is the question asked before a step that cannot be taken back:
+// certifying, and an assessor's finishing or declining (its column closes).
+func (a assessmentData) Confirm(act string) string {
+	switch Action(act) {
+	case ActCertify:
+		return "Certify this level? A certificate is issued and the assessment can no longer change."
+	case ActCompleteAssessment:
+		return "Finish the assessment? Your column can no longer be changed."
+	case ActDecline:
+		return "Decline this request? The assessment goes back to the enterprise."
+	}
+	return ""
+}
+
 // Units lists a column's member units (group assessments).
 func (a assessmentData) Units(c Column) GroupUnits { return a.D.Units[c] }
 
