@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -219,8 +220,8 @@ func TestHTTPServicesAcrossAgencies(t *testing.T) {
 			"form": {"default"}, "method": {"online"}, "capacity_per_second": {"5"}, "upstream_url": {in.UpstreamURL},
 			"items": {"ma_so_thue | Mã số thuế"}, "schema": {`{"type": `}}
 		rec := s.want(t, "stc.officer", "POST", "/catalog/services/"+itoa(sv.ID), form, 422)
-		if !strings.Contains(rec.Body.String(), `aria-invalid="true" aria-describedby="f-schema-err"`) {
-			t.Fatalf("the schema field should be marked: %s", truncate(rec.Body.String()))
+		if !strings.Contains(rec.Body.String(), `aria-invalid="true" aria-describedby="f-schema-hint f-schema-err"`) || !strings.Contains(rec.Body.String(), `id="f-schema-hint"`) {
+			t.Fatalf("the schema field should be marked, its hint and error read with it: %s", truncate(rec.Body.String()))
 		}
 		form.Set("schema", enterpriseSchema)
 		form.Set("items", "ma_so_thue | Mã số thuế\nkhong_co | Không có trong schema")
@@ -386,5 +387,55 @@ func TestHTTPCodeListsProposalsAndHosts(t *testing.T) {
 			t.Fatalf("review: %+v", st)
 		}
 		s.want(t, "", "GET", "/api/v1/catalog/reviews/"+org, nil, 200)
+	})
+}
+
+// TestHTTPHistoryAndImportPagesInWords: a service's history names fields
+// and actions in Vietnamese with values written the page's way, and a
+// refused code-list import lists its bad lines, translated, beside the file
+// field.
+func TestHTTPHistoryAndImportPagesInWords(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		s := newServer(t, db)
+		in := serviceInput("dn-stc.history", s.orgs["DN.STC"])
+		sv := decode[catalog.Service](t, s.want(t, "stc.officer", "POST", "/api/v1/catalog/services", in, 201))
+		in.CapacityPerDay = 250000
+		s.want(t, "stc.officer", "PUT", "/api/v1/catalog/services/"+itoa(sv.ID), in, 200)
+		for _, path := range []string{"/catalog/services/" + itoa(sv.ID) + "/history", "/catalog/services/" + itoa(sv.ID)} {
+			body := s.want(t, "stc.officer", "GET", path, nil, 200).Body.String()
+			for _, want := range []string{"chỉnh sửa", "tạo mới", "Năng lực: số lượt gọi mỗi ngày", "100.000", "250.000", "Sở Tài chính Đà Nẵng"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s lacks %q", path, want)
+				}
+			}
+			for _, raw := range []string{"capacity_per_day", "provider_org_id", ">update<", "— update"} {
+				if strings.Contains(body, raw) {
+					t.Errorf("%s shows the raw %q", path, raw)
+				}
+			}
+		}
+
+		cl := decode[catalog.CodeList](t, s.want(t, "c06.officer", "POST", "/api/v1/catalog/codelists", map[string]any{
+			"code": "DM_DAN_TOC", "name": "Danh mục dân tộc", "owner_org_id": s.orgs["BCA.C06"]}, 201))
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "dan-toc.csv")
+		fw.Write([]byte("code,name,valid_from\n01,Kinh,\n01,Tày,xx\n,Thái,\n"))
+		mw.Close()
+		req := httptest.NewRequest("POST", "/catalog/codelists/"+itoa(cl.ID)+"/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+s.tokens["c06.officer"])
+		rec := httptest.NewRecorder()
+		s.h.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != 422 {
+			t.Fatalf("bad import: status %d: %s", rec.Code, truncate(body))
+		}
+		for _, want := range []string{`aria-invalid="true" aria-describedby="f-file-err"`, `id="f-file-err"`,
+			"dòng 3", "mã &#34;01&#34; bị lặp lại (xuất hiện lần đầu ở dòng 2)", "&#34;xx&#34; không phải là ngày", "dòng 4", "mã để trống"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("import errors lack %q", want)
+			}
+		}
 	})
 }

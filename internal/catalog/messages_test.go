@@ -3,6 +3,7 @@ package catalog
 import (
 	"testing"
 
+	"github.com/govdx/govdx/internal/web"
 	"github.com/govdx/govdx/internal/web/webtest"
 )
 
@@ -14,6 +15,17 @@ func TestEveryTextIsTranslated(t *testing.T) {
 	for _, n := range transitionNotices {
 		if _, ok := messages[n]; !ok {
 			t.Errorf("no Vietnamese for notice %q", n)
+		}
+	}
+	// What versions record and the fields they change are named on the
+	// history pages through {{.T}} with values from Go.
+	for _, m := range []map[string]string{versionActions, changeLabels} {
+		for _, en := range m {
+			_, own := messages[en]
+			_, core := web.CoreTranslation(en)
+			if !own && !core {
+				t.Errorf("no Vietnamese for %q", en)
+			}
 		}
 	}
 }

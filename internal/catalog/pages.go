@@ -260,7 +260,7 @@ type serviceData struct {
 	Service     Service
 	Databases   []Database
 	Regulation  *Regulation
-	Versions    []Version
+	Versions    []versionView
 	CanManage   bool
 	Overdue     bool
 	Today       workday.Date
@@ -292,7 +292,8 @@ func (h *handlers) servicePage(w http.ResponseWriter, r *http.Request) error {
 	if len(vs) > 3 {
 		vs = vs[:3]
 	}
-	d.Versions = vs
+	v := h.site.NewView(w, r, nil)
+	d.Versions = h.versionViews(r, v, vs)
 	if d.CanManage {
 		for _, t := range []Transition{ToReady, ToPublished, ToRetired, ToDraft} {
 			for _, st := range allowedFrom[t] {
@@ -302,7 +303,8 @@ func (h *handlers) servicePage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	h.site.Page(w, r, "catalog/service.html", d)
+	v.Data = d
+	h.site.Render(w, r, http.StatusOK, "catalog/service.html", v)
 	return nil
 }
 
@@ -332,7 +334,9 @@ func (h *handlers) historyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.site.Page(w, r, "catalog/history.html", map[string]any{"Service": sv, "Versions": vs})
+	v := h.site.NewView(w, r, nil)
+	v.Data = map[string]any{"Service": sv, "Versions": h.versionViews(r, v, vs)}
+	h.site.Render(w, r, http.StatusOK, "catalog/history.html", v)
 	return nil
 }
 
@@ -483,10 +487,19 @@ func (h *handlers) renderCodeList(w http.ResponseWriter, r *http.Request, errs m
 		return err
 	}
 	p := identity.FromContext(r.Context())
+	// A file can be wrong on thousands of lines: the page lists the first
+	// ones and counts the rest (the API's problem details keep them all).
+	more := 0
+	if len(lineErrs) > maxLineErrorsShown {
+		more, lineErrs = len(lineErrs)-maxLineErrorsShown, lineErrs[:maxLineErrorsShown]
+	}
 	h.render(w, r, "catalog/codelist.html", map[string]any{"R": res, "CanManage": mayManage(p, res.CodeList.ownerPath),
-		"LineErrors": lineErrs}, nil, errs)
+		"LineErrors": lineErrs, "MoreErrors": more}, nil, errs)
 	return nil
 }
+
+// maxLineErrorsShown is how many bad lines of an import the page lists.
+const maxLineErrorsShown = 100
 
 func (h *handlers) importForm(w http.ResponseWriter, r *http.Request) error {
 	p, c, err := loadForPage(r, h.editableCodeList)
