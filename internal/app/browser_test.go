@@ -291,3 +291,41 @@ func TestBrowserAsksBeforeUndoableActions(t *testing.T) {
 		t.Fatalf("after answering yes: key %q, %d questions, %v", key, asked.Load(), err)
 	}
 }
+
+// TestBrowserWideTablesTakeFocus: on a phone every table box that scrolls
+// sideways can take keyboard focus (to scroll it with the arrow keys); on
+// a wide screen the boxes that fit stay out of the tab order.
+func TestBrowserWideTablesTakeFocus(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// boxes lists each .table-wrap as "scrolls/tabindex".
+	const boxes = `Array.from(document.querySelectorAll('.table-wrap')).map(function(b){
+		return (b.scrollWidth > b.clientWidth + 1) + '/' + b.getAttribute('tabindex')}).join(' ')`
+	do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS(".who")))
+	for _, width := range []int64{390, 1280} {
+		do(chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+"/requests"), chromedp.WaitVisible(chromedp.CSS(".table-wrap")),
+			chromedp.Sleep(200*time.Millisecond))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](boxes))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range strings.Fields(got) {
+			if b != "true/0" && b != "false/null" {
+				t.Errorf("width %d: table boxes %q: a box that scrolls must take focus, one that fits must not", width, got)
+				break
+			}
+		}
+		if width == 390 && !strings.Contains(got, "true/0") {
+			t.Errorf("phone: no table box scrolls on /requests (%q): the check checks nothing", got)
+		}
+	}
+}
