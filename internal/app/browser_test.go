@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,5 +328,71 @@ func TestBrowserWideTablesTakeFocus(t *testing.T) {
 		if width == 390 && !strings.Contains(got, "true/0") {
 			t.Errorf("phone: no table box scrolls on /requests (%q): the check checks nothing", got)
 		}
+	}
+}
+
+// TestBrowserUploadShowsProgress: a code-list import (a form marked
+// data-progress) goes by XMLHttpRequest with a progress bar; the server's
+// answer becomes the page: the redirect after a good file, the form with
+// its line errors beside the file field after a bad one.
+func TestBrowserUploadShowsProgress(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
+	var b strings.Builder
+	b.WriteString("code,name\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "%05d,Mục %d\n", i, i)
+	}
+	if err := os.WriteFile(good, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("code,name\n1,Một\n,Thiếu mã\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// spy records, across the page change, that the file went by
+	// XMLHttpRequest (the plain form would not set it).
+	const spy = `(function(){var s=XMLHttpRequest.prototype.send;XMLHttpRequest.prototype.send=function(d){
+		sessionStorage.setItem('xhr-upload', String(Number(sessionStorage.getItem('xhr-upload')||0)+1));return s.call(this,d)};return true})()`
+	do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS(".who")),
+		chromedp.Navigate(base+"/catalog/codelists/1"), chromedp.WaitVisible(chromedp.ID("f-file")))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](spy)); err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{bad}),
+		chromedp.Click(chromedp.CSS(`form[data-progress] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("f-file-err")))
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("f-file-err")))
+	if err != nil || !strings.Contains(msg, "3") {
+		t.Fatalf("the bad file's line errors beside the field: %q %v", msg, err)
+	}
+
+	// The errors replaced the page's main part in place: the spy is still there.
+	do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{good}),
+		chromedp.Click(chromedp.CSS(`form[data-progress] button[type=submit]`)))
+	// The answer is a redirect with a notice: wait for that page, read in
+	// one evaluation so that no node of the page being left is used.
+	const state = `location.search.indexOf('notice=') >= 0 && document.readyState === 'complete' ?
+		document.querySelector('main').innerText : ''`
+	var page string
+	for i := 0; !strings.Contains(page, "20.000"); i++ {
+		if i == 100 {
+			t.Fatalf("after the good file the code list shows its 20.000 entries: %.300q", page)
+		}
+		time.Sleep(100 * time.Millisecond)
+		page, _ = chromedp.Run(ctx, chromedp.Evaluate[string](state))
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem('xhr-upload')`)); err != nil || n != "2" {
+		t.Fatalf("uploads sent by XMLHttpRequest: %q %v, want 2", n, err)
 	}
 }

@@ -66,4 +66,8 @@ var coreMessages = map[string]string{
 	"unknown field %q":                           "trường %q không hợp lệ",
 	"limit must be between 1 and %d":             "số bản ghi mỗi trang (limit) phải từ 1 đến %d",
 	"cursor is not valid":                        "vị trí phân trang (cursor) không hợp lệ",
+	// Upload progress (static/upload.js).
+	"Upload progress": "Tiến độ tải lên",
+	"Uploaded; the server is processing the file…":           "Đã tải lên; máy chủ đang xử lý tệp…",
+	"The upload failed; check the connection and try again.": "Tải lên không thành công; hãy kiểm tra kết nối và thử lại.",
 }
