@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -351,6 +352,28 @@ func TestHTTPCodeListsProposalsAndHosts(t *testing.T) {
 		imp := decode[map[string]any](t, s.want(t, "c06.officer", "POST", "/api/v1/catalog/codelists/"+itoa(cl.ID)+"/import?note=GSO", []byte("Mã,Tên\n01,Kinh\n02,Tày\n03,Thái\n"), 201))
 		if imp["imported"] != float64(3) {
 			t.Fatalf("import: %+v", imp)
+		}
+		// A long list's page shows its first 500 entries and searches them;
+		// the API and the CSV keep them all.
+		var long bytes.Buffer
+		long.WriteString("code,name\n")
+		for i := range 620 {
+			fmt.Fprintf(&long, "%04d,Xã số %d\n", i, i)
+		}
+		s.want(t, "c06.officer", "POST", "/api/v1/catalog/codelists/"+itoa(cl.ID)+"/import", long.Bytes(), 201)
+		page := s.want(t, "", "GET", "/catalog/codelists/"+itoa(cl.ID), nil, 200).Body.String()
+		if !strings.Contains(page, "Đang hiển thị 500 mục đầu trong số 620 mục") || strings.Contains(page, "<code>0500</code>") {
+			t.Fatalf("the long list's page must show 500 of 620 entries")
+		}
+		page = s.want(t, "", "GET", "/catalog/codelists/"+itoa(cl.ID)+"?q=xa+so+61", nil, 200).Body.String()
+		if !strings.Contains(page, "<code>0061</code>") || !strings.Contains(page, "<code>0613</code>") || strings.Contains(page, "<code>0060</code>") {
+			t.Fatalf("searching the entries by name, diacritics ignored")
+		}
+		if !strings.Contains(s.want(t, "", "GET", "/catalog/codelists/"+itoa(cl.ID)+"?q=nothing-like-it", nil, 200).Body.String(), "Không có mục nào phù hợp.") {
+			t.Fatal("an empty search says so")
+		}
+		if got := decode[map[string]any](t, s.do(t, "", "GET", "/api/v1/catalog/codelists/"+itoa(cl.ID), nil)); len(got["entries"].([]any)) != 620 {
+			t.Fatal("the API gives every entry")
 		}
 
 		// D47-12: the owner drafts and submits; only the national operator decides.

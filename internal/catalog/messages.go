@@ -427,4 +427,10 @@ var messages = map[string]string{
 	"parent code %q is not in the list":           "mã cha %q không có trong danh mục",
 	// Questions before actions that cannot be undone (data-confirm).
 	"Remove this host from the allowed list? Services using it will be refused.": "Gỡ máy chủ này khỏi danh sách được phép? Các dịch vụ dùng máy chủ này sẽ bị từ chối.",
+	// A long code list's page.
+	"Search the entries": "Tìm trong danh mục",
+	"Code or name":       "Mã hoặc tên",
+	"Showing the first %s of %s entries: search by code or name, or download the CSV for all of them.": "Đang hiển thị %s mục đầu trong số %s mục: hãy tìm theo mã hoặc tên, hoặc tải tệp CSV để xem toàn bộ.",
+	"No entry matches.": "Không có mục nào phù hợp.",
+	"Show all entries":  "Xem mọi mục",
 }

@@ -493,9 +493,37 @@ func (h *handlers) renderCodeList(w http.ResponseWriter, r *http.Request, errs m
 	if len(lineErrs) > maxLineErrorsShown {
 		more, lineErrs = len(lineErrs)-maxLineErrorsShown, lineErrs[:maxLineErrorsShown]
 	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	shown, matched := pageEntries(res.Entries, q, maxEntriesShown)
 	h.render(w, r, "catalog/codelist.html", map[string]any{"R": res, "CanManage": mayManage(p, res.CodeList.ownerPath),
-		"LineErrors": lineErrs, "MoreErrors": more}, nil, errs)
+		"LineErrors": lineErrs, "MoreErrors": more, "Entries": shown, "Matched": matched, "Q": q}, nil, errs)
 	return nil
+}
+
+// maxEntriesShown bounds the entries a code list's page lists: a list can
+// hold tens of thousands (administrative units); the page searches them and
+// the CSV download and the API give them all.
+const maxEntriesShown = 500
+
+// pageEntries returns the first max entries whose code or name contains q
+// (diacritics and case ignored; all when q is empty) and how many match.
+func pageEntries(all []CodeEntry, q string, max int) ([]CodeEntry, int) {
+	if q == "" {
+		return all[:min(len(all), max)], len(all)
+	}
+	fq := platform.Fold(q)
+	var out []CodeEntry
+	n := 0
+	for _, e := range all {
+		if !strings.Contains(platform.Fold(e.Code+" "+e.Name), fq) {
+			continue
+		}
+		if n < max {
+			out = append(out, e)
+		}
+		n++
+	}
+	return out, n
 }
 
 // maxLineErrorsShown is how many bad lines of an import the page lists.
