@@ -216,6 +216,10 @@ func TestAPIAgreementFlow(t *testing.T) {
 				t.Fatalf("%s: %d %s", path, res.StatusCode, body)
 			}
 		}
+		if _, body := do(t, srv, call{"GET", "/agreements/" + itoa(a.ID) + "/diff?from=1&to=2", "consumer", nil}); !strings.Contains(string(body), "01/10/2026") ||
+			strings.Contains(string(body), "2026-10-01") {
+			t.Fatal("the comparison page writes the agreement's dates dd/mm/yyyy")
+		}
 		res, body = do(t, srv, call{"GET", "/agreements/" + itoa(a.ID), "hcc", nil})
 		if res.StatusCode != 200 || !strings.Contains(string(body), "Business data for licensing") {
 			t.Fatalf("third party page: %d", res.StatusCode)
