@@ -222,7 +222,7 @@ func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, page strin
 	if e.Class != platform.EInvalid && e.Class != platform.EConflict {
 		return err
 	}
-	v := h.site.NewView(w, r, data)
+	v := h.site.NewView(w, r, data).For("oversight")
 	field := e.Field
 	if field == "" || e.Class == platform.EConflict {
 		field = "_form"

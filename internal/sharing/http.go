@@ -198,7 +198,7 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, p *identity.Pr
 	if err != nil {
 		return err
 	}
-	v := h.site.NewView(w, r, nil)
+	v := h.site.NewView(w, r, nil).For("sharing")
 	rows := requestTable(reqs, func(s string) string { return v.T(s) })
 	name := "yeu-cau-ket-noi"
 	if v.Lang == "en" {

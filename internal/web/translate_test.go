@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -83,5 +84,13 @@ func TestFeatureScopedMessages(t *testing.T) {
 	}
 	if c := s.MessageConflicts(); len(c) != 2 || c[0].FirstFeature == c[0].Feature {
 		t.Errorf("conflicts = %+v", c)
+	}
+	// Go code translating before (or without) a page names its feature.
+	for prefix, want := range map[string]string{"docs": "Tiêu đề", "people": "Chức danh"} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(&http.Cookie{Name: "lang", Value: "vi"})
+		if got := s.NewView(httptest.NewRecorder(), r, nil).For(prefix).T("Title"); got != want {
+			t.Errorf("view for %s: %q, want %q", prefix, got, want)
+		}
 	}
 }

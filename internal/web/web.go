@@ -333,6 +333,15 @@ func (s *Site) NewView(w http.ResponseWriter, r *http.Request, data any) *View {
 	return v
 }
 
+// For makes the view translate with feature's messages first (the prefix
+// it gave AddFeatureMessages), as its pages do. Render sets that from the
+// page's name; For is for texts translated in Go before, or without, a
+// page: error summaries, spreadsheet headers.
+func (v *View) For(feature string) *View {
+	v.scope = v.site.scoped[feature]
+	return v
+}
+
 // Render writes a page with status.
 func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
 	t, ok := s.pages[page]
