@@ -23,7 +23,8 @@ var homeMessages = map[string]string{
 	"Unread notifications":                            "Thông báo chưa đọc",
 	"Overdue legal deadlines":                         "Thời hạn pháp lý đã quá",
 	"Deadlines in the next 14 days":                   "Thời hạn trong 14 ngày tới",
-	"Request":                                         "Yêu cầu",
+	"Task":                                            "Việc",
+	"Deadlines to follow":                             "Thời hạn cần theo dõi",
 	"Deadline":                                        "Hạn",
 	"overdue":                                         "quá hạn",
 	"working days left":                               "ngày làm việc còn lại",
@@ -67,7 +68,7 @@ func (a *App) registerHome(mux *http.ServeMux) error {
 		return nil
 	}))
 	mux.HandleFunc("GET /about", a.Site.Handler(func(w http.ResponseWriter, r *http.Request) error {
-		a.Site.Page(w, r, "app/about.html", map[string]any{"Notice": directory.AdminUnitsNotice, "Version": a.cfg.Version})
+		a.Site.Page(w, r, "app/about.html", map[string]any{"Notice": directory.AdminUnitsNoticeParagraphs(), "Version": a.cfg.Version})
 		return nil
 	}))
 	// Anything else is a 404 page.

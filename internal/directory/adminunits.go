@@ -27,6 +27,12 @@ var defaultAdminUnits []byte
 //go:embed data/NOTICE
 var AdminUnitsNotice string
 
+// AdminUnitsNoticeParagraphs is AdminUnitsNotice split at its blank lines,
+// for pages that show it as paragraphs which wrap on small screens.
+func AdminUnitsNoticeParagraphs() []string {
+	return strings.Split(strings.TrimSpace(AdminUnitsNotice), "\n\n")
+}
+
 // AdminUnit is a province, district or commune with its official GSO code.
 type AdminUnit struct {
 	Code       string `json:"code"`

@@ -422,8 +422,10 @@ type adminUnitsData struct {
 	// Provinces names the province of each unit in search results.
 	Provinces map[string]*AdminUnit
 	NextURL   template.URL
-	// Source is the attribution's first paragraph; Notice is the whole text.
-	Source, Notice string
+	// Source is the attribution's first paragraph; Notice is the whole
+	// text, one entry a paragraph.
+	Source string
+	Notice []string
 }
 
 // adminUnitsPageSize bounds one page; the largest province fits in it.
@@ -437,7 +439,7 @@ func (h *handlers) adminUnitsPage(w http.ResponseWriter, r *http.Request) error 
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = adminUnitsPageSize
 	}
-	d := adminUnitsData{Q: f.Query, All: !f.InForce, Notice: AdminUnitsNotice}
+	d := adminUnitsData{Q: f.Query, All: !f.InForce, Notice: AdminUnitsNoticeParagraphs()}
 	d.Source, _, _ = strings.Cut(AdminUnitsNotice, "\n\n")
 	if f.Province != "" {
 		u, err := h.store.AdminUnit(r.Context(), f.Province)
