@@ -54,15 +54,15 @@ func TestUserAdministrationIsScoped(t *testing.T) {
 		}
 		_, itA := user("it.a", a, identity.RoleITAdmin)
 		userB, _ := user("staff.b", b, "")
-		userA, _ := user("staff.a", a, "")
+		userA, staffA := user("staff.a", a, "")
 		mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
 			return identityweb.Register(mux, site, api, ids, dir)
 		})
 		srv := httptest.NewServer(ids.Authenticate(mux))
 		defer srv.Close()
-		call := func(method, path, body string) (int, string) {
+		callAs := func(tok, method, path, body string) (int, string) {
 			req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+itA)
+			req.Header.Set("Authorization", "Bearer "+tok)
 			req.Header.Set("Content-Type", "application/json")
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -72,6 +72,7 @@ func TestUserAdministrationIsScoped(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, string(b)
 		}
+		call := func(method, path, body string) (int, string) { return callAs(itA, method, path, body) }
 		id := func(u identity.User) string { return strconv.FormatInt(u.ID, 10) }
 		for _, tt := range []struct {
 			name, method, path, body string
@@ -98,6 +99,16 @@ func TestUserAdministrationIsScoped(t *testing.T) {
 					t.Fatal("the list shows another province's user")
 				}
 			})
+		}
+		// Pages offer only what the viewer may do: an IT unit is not offered
+		// the national roles, and someone who administers no users gets no
+		// users page (with its "New user" button) at all.
+		if status, body := call("GET", "/users/"+id(userA), ""); status != 200 || strings.Contains(body, `value="platform_admin"`) ||
+			strings.Contains(body, `value="mic_appraiser"`) || !strings.Contains(body, `value="provider_officer"`) {
+			t.Fatalf("user page of an IT unit: %d %s", status, body)
+		}
+		if status, _ := callAs(staffA, "GET", "/users", ""); status != http.StatusForbidden {
+			t.Fatalf("users page for a user without administration rights: %d", status)
 		}
 		var n int
 		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM users WHERE username IN ('moi.b', 'yeu.a')`).Scan(&n); err != nil || n != 0 {
@@ -129,8 +140,15 @@ func TestUserAdministrationIsScoped(t *testing.T) {
 		if res := post(url.Values{"username": {"staff.a"}, "password": {"long enough pw"}}); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("login without CSRF: %d", res.StatusCode)
 		}
-		if res := post(url.Values{"_csrf": {m[1]}, "username": {"staff.a"}, "password": {"wrong password"}}); res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("wrong password: %d", res.StatusCode)
+		res, err = c.PostForm(srv.URL+"/login", url.Values{"_csrf": {m[1]}, "username": {"staff.a"}, "password": {"wrong password"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(page), `id="login-err"`) ||
+			strings.Count(string(page), `aria-invalid="true" aria-describedby="login-err"`) != 2 {
+			t.Fatalf("wrong password: %d, the fields do not point at the error: %s", res.StatusCode, page)
 		}
 		if res := post(url.Values{"_csrf": {m[1]}, "username": {"staff.a"}, "password": {"long enough pw"}, "next": {"//evil.example/"}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 			t.Fatalf("login: %d %s", res.StatusCode, res.Header.Get("Location"))

@@ -39,6 +39,11 @@ var messages = map[string]string{
 	"Grant":                                           "Cấp",
 	"Role granted.":                                   "Đã cấp vai trò.",
 	"Role revoked.":                                   "Đã thu hồi vai trò.",
+	"no expiry":                                       "không hết hạn",
+	"not logged in yet":                               "chưa đăng nhập",
+	"not used yet":                                    "chưa dùng",
+	"You have no API tokens yet.":                     "Bạn chưa có khóa API nào.",
+	"Choose a role":                                   "Chọn vai trò",
 	"Reset password":                                  "Đặt lại mật khẩu",
 	"New password":                                    "Mật khẩu mới",
 	"Set password":                                    "Đặt mật khẩu",
@@ -68,5 +73,5 @@ var messages = map[string]string{
 	"username %q is taken":                              "tên đăng nhập %q đã được dùng",
 	// Questions before actions that cannot be undone (data-confirm).
 	"Revoke this role?": "Thu hồi vai trò này?",
-	"Revoke this token? Programs that use it stop working at once.": "Thu hồi mã truy cập này? Các chương trình đang dùng mã sẽ ngừng hoạt động ngay.",
+	"Revoke this token? Programs that use it stop working at once.": "Thu hồi khóa này? Các phần mềm đang dùng khóa sẽ ngừng hoạt động ngay.",
 }

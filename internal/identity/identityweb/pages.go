@@ -73,6 +73,9 @@ func (h *handlers) renderAccount(w http.ResponseWriter, r *http.Request, secret 
 	}
 	v := h.site.NewView(w, r, accountData{User: u, Tokens: toks, NewSecret: secret})
 	v.Errors = formErr
+	if formErr != nil {
+		v.Form = r.PostForm // keep what was typed beside its error
+	}
 	status := http.StatusOK
 	if formErr != nil {
 		status = http.StatusUnprocessableEntity
@@ -125,8 +128,12 @@ func (h *handlers) usersPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	scope := p.Scope(identity.PermUserManage)
+	if scope != nil && len(scope) == 0 {
+		return platform.Forbidden() // administers no organisation's users (the menu hides the page too)
+	}
 	q := r.URL.Query().Get("q")
-	res, err := h.ids.ListUsers(r.Context(), identity.UserFilter{Query: q, Under: p.Scope(identity.PermUserManage), Page: page})
+	res, err := h.ids.ListUsers(r.Context(), identity.UserFilter{Query: q, Under: scope, Page: page})
 	if err != nil {
 		return err
 	}
@@ -137,6 +144,19 @@ func (h *handlers) usersPage(w http.ResponseWriter, r *http.Request) error {
 type userFormData struct {
 	Orgs  []directory.Org
 	Roles any
+}
+
+// grantableRoles lists the roles p may hand out: national roles only for a
+// platform administrator (as canGrant checks).
+func grantableRoles(p *identity.Principal) any {
+	out := identity.Roles[:0:0]
+	for _, x := range identity.Roles {
+		if (x.Role == identity.RolePlatformAdmin || x.Role == identity.RoleMICAppraiser) && !p.IsPlatformAdmin() {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // adminOrgs lists the organisations where p may create users (bounded for a select box).
@@ -157,7 +177,7 @@ func (h *handlers) newUserPage(w http.ResponseWriter, r *http.Request) error {
 	if len(orgs) == 0 {
 		return platform.Forbidden()
 	}
-	h.site.Page(w, r, "identity/user_new.html", userFormData{Orgs: orgs, Roles: identity.Roles})
+	h.site.Page(w, r, "identity/user_new.html", userFormData{Orgs: orgs, Roles: grantableRoles(p)})
 	return nil
 }
 
@@ -190,7 +210,7 @@ func (h *handlers) createUserForm(w http.ResponseWriter, r *http.Request) error 
 		if oerr != nil {
 			return oerr
 		}
-		v := h.site.NewView(w, r, userFormData{Orgs: orgs, Roles: identity.Roles})
+		v := h.site.NewView(w, r, userFormData{Orgs: orgs, Roles: grantableRoles(p)})
 		v.Errors, v.Form = fe, r.PostForm
 		v.Form.Del("password")
 		h.site.Render(w, r, http.StatusUnprocessableEntity, "identity/user_new.html", v)
@@ -205,6 +225,20 @@ type userData struct {
 	User  identity.User
 	Orgs  []directory.Org
 	Roles any
+	// Revocable holds the IDs of the grants the viewer may revoke.
+	Revocable map[int64]bool
+}
+
+func (h *handlers) userData(r *http.Request, p *identity.Principal, u identity.User) (userData, error) {
+	orgs, err := h.adminOrgs(r, p)
+	if err != nil {
+		return userData{}, err
+	}
+	d := userData{User: u, Orgs: orgs, Roles: grantableRoles(p), Revocable: map[int64]bool{}}
+	for _, g := range u.Grants {
+		d.Revocable[g.ID] = h.canGrant(r.Context(), p, g.Role, g.OrgID) == nil
+	}
+	return d, nil
 }
 
 func (h *handlers) loadManagedUser(r *http.Request) (*identity.Principal, identity.User, error) {
@@ -228,11 +262,11 @@ func (h *handlers) userPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orgs, err := h.adminOrgs(r, p)
+	d, err := h.userData(r, p, u)
 	if err != nil {
 		return err
 	}
-	h.site.Page(w, r, "identity/user.html", userData{User: u, Orgs: orgs, Roles: identity.Roles})
+	h.site.Page(w, r, "identity/user.html", d)
 	return nil
 }
 
@@ -295,8 +329,11 @@ func (h *handlers) resetPasswordForm(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return err
 		}
-		orgs, _ := h.adminOrgs(r, p)
-		v := h.site.NewView(w, r, userData{User: u, Orgs: orgs, Roles: identity.Roles})
+		d, derr := h.userData(r, p, u)
+		if derr != nil {
+			return derr
+		}
+		v := h.site.NewView(w, r, d)
 		v.Errors = fe
 		h.site.Render(w, r, http.StatusUnprocessableEntity, "identity/user.html", v)
 		return nil
