@@ -43,6 +43,16 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// steps returns a function that runs browser steps or fails the test.
+func steps(t *testing.T, ctx context.Context) func(...chromedp.Action[chromedp.Void]) {
+	return func(s ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, s...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // serve runs the real program on a random port with the demo data.
 func serve(t *testing.T) string {
 	t.Helper()
@@ -91,12 +101,7 @@ func TestBrowserLoginAndDirectory(t *testing.T) {
 		}
 		return a.Value
 	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	do(chromedp.Navigate(base + "/"))
 	if l, h := lang(), text("h1"); l != "vi" || !strings.Contains(h, "Chào mừng") {
 		t.Fatalf("home: lang %q heading %q", l, h)
@@ -181,12 +186,7 @@ func TestBrowserMenuFoldsOnSmallScreens(t *testing.T) {
 		}
 		return v
 	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".menu-toggle")))
 	if shown("#mainnav-list a") {
 		t.Fatal("phone: the navigation is open before the menu button is used")
@@ -208,12 +208,7 @@ func TestBrowserMenuFoldsOnSmallScreens(t *testing.T) {
 func TestBrowserLogAndAccountPagesFitPhones(t *testing.T) {
 	ctx := browser(t)
 	base := serve(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "admin"),
@@ -264,12 +259,7 @@ func TestBrowserAsksBeforeUndoableActions(t *testing.T) {
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept.Load()})
 		}
 	}()
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	const rotate = `form[action$="/rotate"] button`
 	do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "yte.consumer"),
@@ -299,12 +289,7 @@ func TestBrowserAsksBeforeUndoableActions(t *testing.T) {
 func TestBrowserWideTablesTakeFocus(t *testing.T) {
 	ctx := browser(t)
 	base := serve(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	// boxes lists each .table-wrap as "scrolls/tabindex".
 	const boxes = `Array.from(document.querySelectorAll('.table-wrap')).map(function(b){
 		return (b.scrollWidth > b.clientWidth + 1) + '/' + b.getAttribute('tabindex')}).join(' ')`
@@ -338,12 +323,7 @@ func TestBrowserWideTablesTakeFocus(t *testing.T) {
 func TestBrowserUploadShowsProgress(t *testing.T) {
 	ctx := browser(t)
 	base := serve(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.csv"), filepath.Join(dir, "bad.csv")
 	var b strings.Builder
