@@ -15,6 +15,7 @@ import (
 
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/workday"
 )
 
 // FirstYear is the first assessment year: Decision 1970 dates from December 2021.
@@ -395,7 +396,7 @@ func (s *Store) CreateAssessment(ctx context.Context, p *identity.Principal, ent
 }
 
 // vnZone is Vietnam's time zone: the assessment year is Vietnam's calendar year.
-var vnZone = time.FixedZone("ICT", 7*3600)
+var vnZone = workday.Zone
 
 // LevelsInput writes levels of one column: a criterion mapped to null is
 // cleared. Criteria not mentioned keep their level.

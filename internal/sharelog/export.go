@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/workday"
 )
 
 // exportPage is how many entries an export reads per query; an export
@@ -28,9 +29,6 @@ type ExportOptions struct {
 	// once per page of entries; nil leaves the name columns empty.
 	OrgNames func(ctx context.Context, ids []int64) (map[int64]string, error)
 }
-
-// vietnam is the zone of the local time columns (UTC+7 all year).
-var vietnam = time.FixedZone("ICT", 7*3600)
 
 // exportHeader names the exported columns (stable: spreadsheets and
 // scripts rely on them; new columns are added, none renamed).
@@ -48,7 +46,7 @@ func exportHeader() []string {
 // (evidence); requested_at_local is for reading, in Vietnam's time.
 func exportRow(e *Entry, orgs map[int64]string) []any {
 	return []any{e.ID, safeCell(e.Node), e.Seq, exportTime(e.RequestedAt), exportTime(e.RespondedAt),
-		e.RequestedAt.In(vietnam).Format("02/01/2006 15:04:05"), safeCell(string(e.Form)),
+		e.RequestedAt.In(workday.Zone).Format("02/01/2006 15:04:05"), safeCell(string(e.Form)),
 		e.RequesterOrgID, safeCell(orgs[e.RequesterOrgID]), e.RequesterAppID, safeCell(e.RequesterApp), e.AccountID,
 		e.ProviderOrgID, safeCell(orgs[e.ProviderOrgID]), e.ServiceID, safeCell(e.ServiceCode),
 		safeCell(e.Method), safeCell(e.Path), safeCell(e.Query), hex.EncodeToString(e.RequestDigest[:]), e.RequestBytes,

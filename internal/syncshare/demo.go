@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/govdx/govdx/internal/identity"
+	"github.com/govdx/govdx/internal/workday"
 )
 
 // DemoInput names what SeedDemo fills.
@@ -23,7 +24,7 @@ type DemoInput struct {
 }
 
 // vnZone is Vietnam's time zone, for the demo packages' month names.
-var vnZone = time.FixedZone("ICT", 7*3600)
+var vnZone = workday.Zone
 
 // demoHouseholds are household businesses of Da Nang (fictitious).
 var demoHouseholds = [][3]string{

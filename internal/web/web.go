@@ -19,6 +19,7 @@ import (
 
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
+	"github.com/govdx/govdx/internal/workday"
 )
 
 //go:embed templates/layout.html
@@ -204,7 +205,7 @@ func (s *Site) funcs() template.FuncMap {
 }
 
 // VNZone is Vietnam's time zone (UTC+7, no daylight saving).
-var VNZone = time.FixedZone("ICT", 7*3600)
+var VNZone = workday.Zone
 
 // AddPages parses every *.html file of fsys as a page wrapped in the layout.
 // Pages are named by their path in fsys (e.g. "directory/org.html"); a

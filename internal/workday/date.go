@@ -12,9 +12,12 @@ import (
 	"time"
 )
 
-// vietnam is Asia/Ho_Chi_Minh. Vietnam has had no DST and a fixed +07:00
-// offset since 1975, so a fixed zone avoids depending on tzdata.
-var vietnam = time.FixedZone("ICT", 7*60*60)
+// Zone is Asia/Ho_Chi_Minh, the one zone of local times in govdx. Vietnam
+// has had no DST and a fixed +07:00 offset since 1975, so a fixed zone
+// avoids depending on tzdata.
+var Zone = time.FixedZone("ICT", 7*60*60)
+
+var vietnam = Zone
 
 // Location returns the fixed +07:00 zone used for civil dates in Vietnam.
 func Location() *time.Location { return vietnam }
