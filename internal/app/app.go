@@ -115,6 +115,7 @@ type App struct {
 	Oversight *oversight.Store
 	Sync      *syncshare.Store
 	Site      *web.Site
+	Exports   *web.Exports // the web UI's background exports
 	API       *platform.API
 	handler   http.Handler
 	registry  *prometheus.Registry
@@ -177,6 +178,9 @@ func (a *App) init(ctx context.Context) error {
 	}
 	site.SecureCookies = a.cfg.SecureCookies
 	a.Site = site
+	if a.Exports, err = web.NewExports(filepath.Join(a.cfg.DataDir, "exports"), a.cfg.Logger); err != nil {
+		return err
+	}
 	if a.cfg.Demo {
 		if err := SeedDemo(ctx, a); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -272,7 +276,13 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // Close flushes the sharing log and releases the database.
-func (a *App) Close() error { return errors.Join(a.closeGateway(), a.DB.Close()) }
+func (a *App) Close() error {
+	var errs []error
+	if a.Exports != nil {
+		errs = append(errs, a.Exports.Close())
+	}
+	return errors.Join(append(errs, a.closeGateway(), a.DB.Close())...)
+}
 
 func (a *App) newMetrics() (func(r *http.Request, status int, d time.Duration), http.Handler) {
 	reg := prometheus.NewRegistry()

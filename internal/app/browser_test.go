@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -374,5 +375,42 @@ func TestBrowserUploadShowsProgress(t *testing.T) {
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem('xhr-upload')`)); err != nil || n != "2" {
 		t.Fatalf("uploads sent by XMLHttpRequest: %q %v, want 2", n, err)
+	}
+}
+
+// TestBrowserExportShowsProgress: exporting the sharing log from its page
+// starts a background job whose page follows it to the end, says the file
+// is ready, and downloads it.
+func TestBrowserExportShowsProgress(t *testing.T) {
+	ctx := browser(t)
+	base := serve(t)
+	do := steps(t, ctx)
+	dir := t.TempDir()
+	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), app.DemoPassword),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS(".who")),
+		chromedp.Navigate(base+"/logs"),
+		chromedp.Click(chromedp.CSS(`button[name=format][value=xlsx]`)),
+		chromedp.WaitVisible(chromedp.CSS(".export-done")))
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.export-progress').value + ' ' +
+		document.querySelector('.export-count').innerText + ' | ' + document.querySelector('.export-done').innerText`))
+	if err != nil || !strings.HasPrefix(state, "100 ") || !strings.Contains(state, "dòng") || !strings.Contains(state, "Tệp đã sẵn sàng.") {
+		t.Fatalf("the finished export's page: %q %v", state, err)
+	}
+	var files []os.DirEntry
+	for i := 0; len(files) == 0 || strings.HasSuffix(files[0].Name(), ".crdownload"); i++ {
+		if i == 100 {
+			t.Fatalf("the file was not downloaded: %v", files)
+		}
+		time.Sleep(100 * time.Millisecond)
+		files, _ = os.ReadDir(dir)
+	}
+	if name := files[0].Name(); !strings.HasPrefix(name, "nhat-ky-chia-se-") || !strings.HasSuffix(name, ".xlsx") {
+		t.Errorf("downloaded %q", name)
 	}
 }

@@ -63,9 +63,10 @@ func (a *App) routes() error {
 	if err := oversight.Register(mux, a.Site, a.API, a.Oversight); err != nil {
 		return err
 	}
-	if err := logweb.Register(mux, a.Site, a.API, a.DB, a.Directory, logServices{db: a.DB, catalog: a.Catalog}); err != nil {
+	if err := logweb.Register(mux, a.Site, a.API, a.DB, a.Directory, logServices{db: a.DB, catalog: a.Catalog}, a.Exports); err != nil {
 		return err
 	}
+	a.Exports.Register(mux, a.Site)
 	if err := a.registerHome(mux); err != nil {
 		return err
 	}

@@ -20,14 +20,17 @@ import (
 // holds at most one page in memory.
 const exportPage = 1000
 
-// maxXLSXRows is Excel's sheet limit less the header row.
-const maxXLSXRows = 1<<20 - 1
+// MaxXLSXRows is Excel's sheet limit less the header row.
+const MaxXLSXRows = 1<<20 - 1
 
 // ExportOptions add to an export what the log itself does not hold.
 type ExportOptions struct {
 	// OrgNames returns organisations' names by id (the directory's), asked
 	// once per page of entries; nil leaves the name columns empty.
 	OrgNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+	// Progress, when set, is told the number of rows written so far after
+	// each page of entries.
+	Progress func(rows int64)
 }
 
 // exportHeader names the exported columns (stable: spreadsheets and
@@ -78,6 +81,7 @@ func eachExported(ctx context.Context, db *platform.DB, f Filter, opts ExportOpt
 	if err != nil {
 		return err
 	}
+	var done int64
 	for {
 		page, err := queryPage(ctx, db.Read, f, after, exportPage)
 		if err != nil {
@@ -91,6 +95,9 @@ func eachExported(ctx context.Context, db *platform.DB, f Filter, opts ExportOpt
 			if err := fn(exportRow(&page[i], orgs)); err != nil {
 				return err
 			}
+		}
+		if done += int64(len(page)); opts.Progress != nil {
+			opts.Progress(done)
 		}
 		if len(page) < exportPage {
 			return nil
@@ -172,9 +179,9 @@ func ExportXLSX(ctx context.Context, db *platform.DB, f Filter, opts ExportOptio
 	}
 	var n int64
 	err = eachExported(ctx, db, f, opts, func(row []any) error {
-		if n >= maxXLSXRows {
+		if n >= MaxXLSXRows {
 			return platform.Errorf(platform.ETooLarge, "too_many_rows",
-				"more than %d entries match; narrow the filter or export CSV", maxXLSXRows)
+				"more than %d entries match; narrow the filter or export CSV", MaxXLSXRows)
 		}
 		n++
 		cell, err := excelize.CoordinatesToCellName(1, int(n)+1)

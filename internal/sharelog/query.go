@@ -129,6 +129,23 @@ func queryPage(ctx context.Context, q platform.Querier, f Filter, after *keyset,
 	return out, rows.Err()
 }
 
+// Count returns how many entries match f (f.Page is ignored), after the
+// entries this process acknowledged are indexed, as Query does. Exports
+// use it to show their progress and to refuse an XLSX that Excel could not
+// open before writing it.
+func Count(ctx context.Context, db *platform.DB, f Filter) (int64, error) {
+	catchUp(ctx, db)
+	var w where
+	if err := w.filter(f); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sharelog_entries`+w.sql(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count sharing-log entries: %w", err)
+	}
+	return n, nil
+}
+
 // where collects SQL conditions and their numbered arguments.
 type where struct {
 	conds []string

@@ -77,3 +77,21 @@ func formatNumber(x any, thousands, decimal string) string {
 	}
 	return b.String()
 }
+
+// Size writes a byte count for people in the page's language: "1,5 MB"
+// in Vietnamese, "1.5 MB" in English (1 MB = 1,048,576 bytes, as file
+// managers count).
+func (v *View) Size(n int64) string {
+	units := []string{"KB", "MB", "GB"}
+	if n < 1<<10 {
+		return v.Num(n) + " B"
+	}
+	f, unit := float64(n)/(1<<10), units[0]
+	for _, u := range units[1:] {
+		if f < 1<<10 {
+			break
+		}
+		f, unit = f/(1<<10), u
+	}
+	return v.Num(strconv.FormatFloat(f, 'f', 1, 64)) + " " + unit
+}

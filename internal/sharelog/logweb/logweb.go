@@ -8,6 +8,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -31,6 +32,7 @@ var templatesFS embed.FS
 
 type handlers struct {
 	site     *web.Site
+	exports  *web.Exports
 	db       *platform.DB
 	dir      *directory.Store
 	services Services
@@ -58,8 +60,9 @@ type ServiceOption struct {
 const maxFilterOptions = 1000
 
 // Register adds the sharing-log pages and API operations. services may be
-// nil: the service filter then takes ids only.
-func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platform.DB, dir *directory.Store, services Services) error {
+// nil: the service filter then takes ids only. The pages' exports run as
+// background jobs of exports; the API's are written in the response.
+func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platform.DB, dir *directory.Store, services Services, exports *web.Exports) error {
 	sub, _ := fs.Sub(templatesFS, "templates")
 	if err := site.AddPages("logweb", sub); err != nil {
 		return err
@@ -68,11 +71,12 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, db *platfor
 	site.AddNav(web.NavItem{Href: "/logs", Label: "Sharing log", Feature: "logweb", Order: 35, Show: func(p *identity.Principal) bool {
 		return p != nil && (p.IsPlatformAdmin() || len(p.Scope(identity.PermLogRead)) > 0)
 	}})
-	h := &handlers{site: site, db: db, dir: dir, services: services}
+	h := &handlers{site: site, exports: exports, db: db, dir: dir, services: services}
 	mux.HandleFunc("GET /logs", site.Handler(h.listPage))
 	mux.HandleFunc("GET /logs/{id}", site.Handler(h.entryPage))
 	mux.HandleFunc("GET /logs/export.csv", site.Handler(h.export("csv")))
 	mux.HandleFunc("GET /logs/export.xlsx", site.Handler(h.export("xlsx")))
+	mux.HandleFunc("POST /logs/exports", site.Handler(h.startExport))
 	q := map[string]string{"from": "from date (YYYY-MM-DD, Vietnam time)", "to": "to date, inclusive", "service": "service id or code",
 		"status": "ok | error | refused", "code": "refusal code", "org": "organisation id or code (requester or provider)", "cursor": "page cursor", "limit": "page size"}
 	api.Handle("GET", "/logs", platform.Op{Summary: "Sharing-log entries in my scope (D47-45), newest first", Tag: "sharing-log",
@@ -366,8 +370,7 @@ func (h *handlers) writeExport(w http.ResponseWriter, r *http.Request, p *identi
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("nhat-ky-chia-se-%s.%s", time.Now().In(web.VNZone).Format("20060102-1504"), format)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+exportFilename(format)+`"`)
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		_, err = sharelog.ExportCSV(r.Context(), h.db, f, h.exportOptions(), w)
@@ -411,6 +414,83 @@ func (h *handlers) export(format string) func(w http.ResponseWriter, r *http.Req
 		}
 		return h.writeExport(w, r, p, format)
 	}
+}
+
+// startExport starts a background export of the entries the list's
+// filters (in the form's URL) select, and shows its progress page. An XLSX
+// that Excel could not open is refused before any work.
+func (h *handlers) startExport(w http.ResponseWriter, r *http.Request) error {
+	p, err := web.RequireLogin(r)
+	if err != nil {
+		return err
+	}
+	format := r.PostFormValue("format")
+	if format != "csv" && format != "xlsx" {
+		return platform.FieldError("format", "invalid_format", "the format must be CSV or XLSX")
+	}
+	f, err := h.filter(r.Context(), r, p)
+	if err != nil {
+		return err
+	}
+	total, err := sharelog.Count(r.Context(), h.db, f)
+	if err != nil {
+		return err
+	}
+	if format == "xlsx" && total > sharelog.MaxXLSXRows {
+		return platform.Errorf(platform.ETooLarge, "too_many_rows", "more than %d entries match; narrow the filter or export CSV", sharelog.MaxXLSXRows)
+	}
+	v := h.site.NewView(w, r, nil).For("logweb")
+	ctype := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	spec := web.ExportSpec{
+		Title:       v.T("Sharing log") + " · " + strings.ToUpper(format) + exportPeriod(v, r),
+		Filename:    exportFilename(format),
+		ContentType: ctype,
+		Back:        "/logs?" + r.URL.RawQuery,
+		Total:       total,
+		Write: func(ctx context.Context, w io.Writer, progress func(int64)) (int64, error) {
+			opts := h.exportOptions()
+			opts.Progress = progress
+			if format == "csv" {
+				return sharelog.ExportCSV(ctx, h.db, f, opts, w)
+			}
+			return sharelog.ExportXLSX(ctx, h.db, f, opts, w)
+		},
+	}
+	id, err := h.exports.Start(p, spec)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/exports/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// exportPeriod names the filter's dates in the export's title.
+func exportPeriod(v *web.View, r *http.Request) string {
+	q := r.URL.Query()
+	day := func(s string) string {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return d.Format("02/01/2006")
+	}
+	from, to := q.Get("from"), q.Get("to")
+	switch {
+	case from != "" && to != "":
+		return ", " + day(from) + " – " + day(to)
+	case from != "":
+		return ", " + v.T("from %s", day(from))
+	case to != "":
+		return ", " + v.T("until %s", day(to))
+	}
+	return ""
+}
+
+func exportFilename(format string) string {
+	return fmt.Sprintf("nhat-ky-chia-se-%s.%s", time.Now().In(web.VNZone).Format("20060102-1504"), format)
 }
 
 type listData struct {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -88,8 +90,14 @@ func TestLogScopesAndExport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		exports, err := web.NewExports(t.TempDir(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer exports.Close()
 		mux, _ := webtest.Mount(t, func(mux *http.ServeMux, site *web.Site, api *platform.API) error {
-			return logweb.Register(mux, site, api, db, dir, codes{"a.svc": 7, "o.svc": 9})
+			exports.Register(mux, site)
+			return logweb.Register(mux, site, api, db, dir, codes{"a.svc": 7, "o.svc": 9}, exports)
 		})
 		srv := httptest.NewServer(ids.Authenticate(mux))
 		defer srv.Close()
@@ -220,7 +228,68 @@ func TestLogScopesAndExport(t *testing.T) {
 		} else if strings.Contains(body, "a.svc") {
 			t.Errorf("export leaks calls outside the scope: %s", body)
 		}
+		testExportJob(t, srv.URL, tokens)
 	})
+}
+
+// testExportJob: the page's export runs in the background with the list's
+// filters and the caller's scope; its page, status and file are its
+// starter's only.
+func testExportJob(t *testing.T, base string, tokens map[string]string) {
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(who, method, path string, form url.Values) (*http.Response, string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Authorization", "Bearer "+tokens[who])
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	res, body := do("provider", "POST", "/logs/exports?status=refused", url.Values{"format": {"csv"}})
+	job := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(job, "/exports/") {
+		t.Fatalf("start export: %d %s %.500s", res.StatusCode, job, body)
+	}
+	var st web.ExportStatus
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, body := do("provider", "GET", job+"/status", nil)
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			t.Fatalf("status: %v %s", err, body)
+		}
+		if st.State != web.ExportRunning || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st.State != web.ExportDone || st.Rows != 2 || st.Total != 2 || st.Percent != 100 || !strings.Contains(st.Title, "Nhật ký chia sẻ dữ liệu · CSV") {
+		t.Fatalf("finished job: %+v", st)
+	}
+	if res, body := do("provider", "GET", job, nil); res.StatusCode != 200 || !strings.Contains(body, "Tệp đã sẵn sàng.") || !strings.Contains(body, job+"/file") {
+		t.Errorf("job page: %d %.2000s", res.StatusCode, body)
+	}
+	res, body = do("provider", "GET", st.File, nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), ".csv") ||
+		!strings.Contains(body, "suspended") || !strings.Contains(body, "unknown_service") || strings.Contains(body, "/s/a.svc/1") {
+		t.Errorf("file: %d %v %s", res.StatusCode, res.Header, body)
+	}
+	for _, path := range []string{job, job + "/status", st.File} {
+		if res, _ := do("consumer", "GET", path, nil); res.StatusCode != 404 {
+			t.Errorf("another user's %s: %d", path, res.StatusCode)
+		}
+	}
+	if res, _ := do("provider", "POST", "/logs/exports", url.Values{"format": {"pdf"}}); res.StatusCode != 422 {
+		t.Errorf("unknown format: %d", res.StatusCode)
+	}
+	if res, _ := do("consumer", "POST", "/logs/exports?org=OTHER", url.Values{"format": {"xlsx"}}); res.StatusCode != 403 {
+		t.Errorf("export outside the scope: %d", res.StatusCode)
+	}
+	if res, body := do("provider", "GET", "/exports", nil); res.StatusCode != 200 || !strings.Contains(body, "Tệp đã xuất") || !strings.Contains(body, st.Filename) {
+		t.Errorf("my exports: %d %.2000s", res.StatusCode, body)
+	}
 }
 
 // codes resolves service codes like the catalog does for the app.
