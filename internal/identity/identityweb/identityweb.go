@@ -86,33 +86,55 @@ func (h *handlers) canManageUser(ctx context.Context, p *identity.Principal, u i
 }
 
 // canGrant: the actor administers the grant's organisation, and only a
-// platform administrator hands out national roles.
+// platform administrator hands out national roles. Each refusal names the
+// field it concerns (role or org_id), so the pages show it beside that field
+// and the API's problem carries it.
 func (h *handlers) canGrant(ctx context.Context, p *identity.Principal, role identity.Role, orgID int64) error {
+	if role == "" {
+		return platform.FieldError("role", "invalid_role", "choose the role to grant")
+	}
 	if !role.Valid() {
 		return platform.FieldError("role", "invalid_role", "unknown role %q", role)
 	}
-	path, err := h.dir.OrgPath(ctx, orgID)
-	if err != nil {
-		return platform.FieldError("org_id", "unknown_org", "organisation %d does not exist", orgID)
-	}
-	if !p.Allowed(identity.PermUserManage, path) {
-		return platform.Forbidden()
+	if err := h.canCreateIn(ctx, p, orgID); err != nil {
+		return err
 	}
 	if (role == identity.RolePlatformAdmin || role == identity.RoleMICAppraiser) && !p.IsPlatformAdmin() {
-		return platform.Errorf(platform.EForbidden, "forbidden_role", "only a platform administrator can grant this role")
+		return &platform.Error{Class: platform.EForbidden, Code: "forbidden_role", Field: "role",
+			Message: "only a platform administrator can grant this role"}
 	}
 	return nil
 }
 
+// canCreateIn: the actor administers the users of the organisation.
 func (h *handlers) canCreateIn(ctx context.Context, p *identity.Principal, orgID int64) error {
 	path, err := h.dir.OrgPath(ctx, orgID)
-	if err != nil {
+	if platform.ErrorClass(err) == platform.ENotFound {
 		return platform.FieldError("org_id", "unknown_org", "organisation %d does not exist", orgID)
 	}
+	if err != nil {
+		return err
+	}
 	if !p.Allowed(identity.PermUserManage, path) {
-		return platform.Forbidden()
+		return &platform.Error{Class: platform.EForbidden, Code: "forbidden", Field: "org_id",
+			Message: "you do not administer the users of this organisation"}
 	}
 	return nil
+}
+
+// formErrors places a refusal beside the form field it concerns: validation
+// errors, and refusals of rights that name a field (status 403 then, as the
+// API answers). Other errors go to the error page.
+func formErrors(err error) (map[string]string, int, error) {
+	e := platform.AsError(err)
+	if e.Class != platform.EInvalid && (e.Class != platform.EForbidden || e.Field == "") {
+		return nil, 0, err
+	}
+	f := e.Field
+	if f == "" {
+		f = "_form"
+	}
+	return map[string]string{f: e.Message}, platform.StatusOf(e.Class), nil
 }
 
 func setSessionCookie(w http.ResponseWriter, site *web.Site, id string, ttl time.Duration) {

@@ -71,6 +71,11 @@ var messages = map[string]string{
 	"lang must be vi or en":                             "ngôn ngữ (lang) phải là vi hoặc en",
 	"the user's organisation is required":               "cần chọn cơ quan, tổ chức của người dùng",
 	"username %q is taken":                              "tên đăng nhập %q đã được dùng",
+
+	// Refused grants, shown beside the role or organisation field.
+	"you do not administer the users of this organisation": "bạn không quản trị người dùng của cơ quan, tổ chức này",
+	"choose the role to grant":                             "hãy chọn vai trò cần cấp",
+
 	// Questions before actions that cannot be undone (data-confirm).
 	"Revoke this role?": "Thu hồi vai trò này?",
 	"Revoke this token? Programs that use it stop working at once.": "Thu hồi khóa này? Các phần mềm đang dùng khóa sẽ ngừng hoạt động ngay.",

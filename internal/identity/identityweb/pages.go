@@ -189,20 +189,22 @@ func (h *handlers) createUserForm(w http.ResponseWriter, r *http.Request) error 
 	orgID, _ := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
 	in := identity.UserInput{OrgID: orgID, Username: r.PostFormValue("username"), FullName: r.PostFormValue("full_name"),
 		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password"), Lang: r.PostFormValue("lang")}
+	role := identity.Role(r.PostFormValue("role"))
+	// The role is checked before the user is created, so that a refused
+	// role leaves no user behind the redisplayed form.
 	err = h.canCreateIn(r.Context(), p, orgID)
+	if err == nil && role != "" {
+		err = h.canGrant(r.Context(), p, role, orgID)
+	}
 	var u identity.User
 	if err == nil {
 		u, err = h.ids.CreateUser(r.Context(), in)
 	}
-	if err == nil {
-		if role := identity.Role(r.PostFormValue("role")); role != "" {
-			if err = h.canGrant(r.Context(), p, role, orgID); err == nil {
-				err = h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID)
-			}
-		}
+	if err == nil && role != "" {
+		err = h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID)
 	}
 	if err != nil {
-		fe, err := web.FormErrors(err)
+		fe, status, err := formErrors(err)
 		if err != nil {
 			return err
 		}
@@ -213,7 +215,7 @@ func (h *handlers) createUserForm(w http.ResponseWriter, r *http.Request) error 
 		v := h.site.NewView(w, r, userFormData{Orgs: orgs, Roles: grantableRoles(p)})
 		v.Errors, v.Form = fe, r.PostForm
 		v.Form.Del("password")
-		h.site.Render(w, r, http.StatusUnprocessableEntity, "identity/user_new.html", v)
+		h.site.Render(w, r, status, "identity/user_new.html", v)
 		return nil
 	}
 	_ = h.ids.Audit(r.Context(), p, "user.create", "user:"+strconv.FormatInt(u.ID, 10), u.Username)
@@ -277,11 +279,25 @@ func (h *handlers) grantForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	orgID, _ := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
 	role := identity.Role(r.PostFormValue("role"))
-	if err := h.canGrant(r.Context(), p, role, orgID); err != nil {
-		return err
+	err = h.canGrant(r.Context(), p, role, orgID)
+	if err == nil {
+		err = h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID)
 	}
-	if err := h.ids.GrantRole(r.Context(), u.ID, role, orgID, p.UserID); err != nil {
-		return err
+	if err != nil {
+		// A refused grant redisplays the user page with the choices kept
+		// and the reason beside the field it concerns.
+		fe, status, err := formErrors(err)
+		if err != nil {
+			return err
+		}
+		d, err := h.userData(r, p, u)
+		if err != nil {
+			return err
+		}
+		v := h.site.NewView(w, r, d)
+		v.Errors, v.Form = fe, r.PostForm
+		h.site.Render(w, r, status, "identity/user.html", v)
+		return nil
 	}
 	_ = h.ids.Audit(r.Context(), p, "grant.add", "user:"+strconv.FormatInt(u.ID, 10), string(role)+"@"+strconv.FormatInt(orgID, 10))
 	web.Redirect(w, r, "/users/"+strconv.FormatInt(u.ID, 10), "Role granted.")
