@@ -77,12 +77,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // Problem is an RFC 9457 problem details object with govdx's extensions.
 type Problem struct {
-	Type      string         `json:"type"`
-	Title     string         `json:"title"`
-	Status    int            `json:"status"`
-	Code      string         `json:"code"`
-	Detail    string         `json:"detail,omitempty"`
-	Field     string         `json:"field,omitempty"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Detail string `json:"detail,omitempty"`
+	Field  string `json:"field,omitempty"`
+	// Errors lists every field in error when there are several.
+	Errors    []FieldIssue   `json:"errors,omitempty"`
 	Instance  string         `json:"instance,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
 	Extra     map[string]any `json:"-"`
@@ -114,6 +116,7 @@ func ProblemOf(r *http.Request, err error) Problem {
 		Code:      e.Code,
 		Detail:    e.Message,
 		Field:     e.Field,
+		Errors:    e.Fields,
 		RequestID: RequestID(r.Context()),
 		Extra:     e.Extra,
 	}

@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -153,5 +154,41 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "govdx.db")); err != nil {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
+}
+
+// TestValidationReportsEveryField: a form's mistakes come back together,
+// each field with its first mistake, in the API's problem and for pages.
+func TestValidationReportsEveryField(t *testing.T) {
+	var v platform.Validation
+	if v.Err() != nil {
+		t.Fatal("an empty validation fails")
+	}
+	v.Check(true, "code", "required", "the code is required")
+	v.Check(false, "name", "required", "the name is required")
+	v.Check(false, "name", "too_long", "second mistake of the same field")
+	if err := v.Merge(platform.FieldError("email", "invalid_email", "the e-mail address %q is not valid", "x@")); err != nil {
+		t.Fatal(err)
+	}
+	other := platform.Errorf(platform.EConflict, "taken", "taken")
+	if err := v.Merge(other); err != other {
+		t.Fatalf("Merge swallowed a non-validation error: %v", err)
+	}
+	err := v.Err()
+	e := platform.AsError(err)
+	if e.Class != platform.EInvalid || e.Field != "name" || e.Code != "required" || len(e.Issues()) != 2 ||
+		e.Issues()[1] != (platform.FieldIssue{Field: "email", Code: "invalid_email", Message: `the e-mail address "x@" is not valid`}) {
+		t.Fatalf("validation error: %+v", e)
+	}
+	p := platform.ProblemOf(httptest.NewRequest("POST", "/api/v1/x", nil), err)
+	b, _ := json.Marshal(p)
+	if p.Status != 422 || !strings.Contains(string(b), `"field":"name"`) ||
+		!strings.Contains(string(b), `"errors":[{"field":"name","code":"required","message":"the name is required"},{"field":"email"`) {
+		t.Errorf("problem: %s", b)
+	}
+	// One mistake keeps the problem's usual shape.
+	b, _ = json.Marshal(platform.ProblemOf(httptest.NewRequest("POST", "/", nil), platform.FieldError("name", "required", "x")))
+	if strings.Contains(string(b), `"errors"`) {
+		t.Errorf("a single field error lists errors: %s", b)
 	}
 }

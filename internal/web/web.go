@@ -480,11 +480,15 @@ func FormErrors(err error) (map[string]string, error) {
 	if e.Class != platform.EInvalid {
 		return nil, err
 	}
-	f := e.Field
-	if f == "" {
-		f = "_form"
+	issues := e.Issues()
+	if len(issues) == 0 {
+		return map[string]string{"_form": e.Message}, nil
 	}
-	return map[string]string{f: e.Message}, nil
+	m := make(map[string]string, len(issues))
+	for _, is := range issues {
+		m[is.Field] = is.Message
+	}
+	return m, nil
 }
 
 // Redirect sends the browser to a page after a successful POST, with a notice.
