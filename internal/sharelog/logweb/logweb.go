@@ -190,55 +190,54 @@ func (h *handlers) filter(ctx context.Context, r *http.Request, p *identity.Prin
 	if f.Page, err = platform.PageFromRequest(r); err != nil {
 		return f, err
 	}
+	// Every filter is read before any is refused, so a page shows all the
+	// mistakes beside their fields at once.
+	var v platform.Validation
 	if s := q.Get("from"); s != "" {
 		d, err := time.ParseInLocation(time.DateOnly, s, web.VNZone)
-		if err != nil {
-			return f, platform.FieldError("from", "invalid_date", "from must be a date YYYY-MM-DD")
-		}
+		v.Check(err == nil, "from", "invalid_date", "from must be a date YYYY-MM-DD")
 		f.From = d
 	}
 	if s := q.Get("to"); s != "" {
 		d, err := time.ParseInLocation(time.DateOnly, s, web.VNZone)
-		if err != nil {
-			return f, platform.FieldError("to", "invalid_date", "to must be a date YYYY-MM-DD")
+		if v.Check(err == nil, "to", "invalid_date", "to must be a date YYYY-MM-DD") {
+			f.To = d.AddDate(0, 0, 1) // inclusive of the whole day
 		}
-		f.To = d.AddDate(0, 0, 1) // inclusive of the whole day
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, platform.FieldError("to", "invalid_range", "to must not be before from")
+		v.Add("to", "invalid_range", "to must not be before from")
 	}
 	if s := strings.TrimSpace(q.Get("service")); s != "" {
-		if f.ServiceID, err = h.serviceID(ctx, s); err != nil {
+		id, err := h.serviceID(ctx, s)
+		if err = v.Merge(err); err != nil {
 			return f, err
 		}
+		f.ServiceID = id
 	}
 	switch st := sharelog.StatusClass(q.Get("status")); st {
 	case "", sharelog.StatusOK, sharelog.StatusError, sharelog.StatusRefused:
 		f.Status = st
 	default:
-		return f, platform.FieldError("status", "invalid_status", "status must be ok, error or refused")
+		v.Add("status", "invalid_status", "status must be ok, error or refused")
 	}
-	if c := q.Get("code"); len(c) > 64 {
-		return f, platform.FieldError("code", "invalid_code", "code is too long")
-	} else {
-		f.Code = c
-	}
+	f.Code = q.Get("code")
+	v.Check(len(f.Code) <= 64, "code", "invalid_code", "code is too long")
 	scope, err := h.dir.OrgIDsUnder(ctx, p.Scope(identity.PermLogRead))
 	if err != nil {
 		return f, err
 	}
 	if s := strings.TrimSpace(q.Get("org")); s != "" {
 		id, err := h.orgID(ctx, s)
-		if err != nil {
+		if err = v.Merge(err); err != nil {
 			return f, err
 		}
-		if scope != nil && !contains(scope, id) {
+		if id != 0 && scope != nil && !contains(scope, id) {
 			return f, platform.Forbidden()
 		}
 		scope = []int64{id}
 	}
 	f.RequesterOrgIDs, f.ProviderOrgIDs = scope, scope
-	return f, nil
+	return f, v.Err()
 }
 
 // serviceID reads the service filter: a service id, or a service code.

@@ -153,6 +153,20 @@ func TestLogScopesAndExport(t *testing.T) {
 		if status, body := get("consumer", "/api/v1/logs?from=2026-13-01"); status != 422 || !strings.Contains(body, `"field":"from"`) {
 			t.Errorf("bad date: %d %s", status, body)
 		}
+		// Every wrong filter is named at once.
+		if status, body := get("auditor", "/api/v1/logs?from=2026-13-01&status=nope&service=no.such.svc&org=NO.SUCH"); status != 422 ||
+			!strings.Contains(body, `"errors":[`) {
+			t.Errorf("several bad filters: %d %s", status, body)
+		} else {
+			for _, f := range []string{"from", "status", "service", "org"} {
+				if !strings.Contains(body, `{"field":"`+f+`"`) {
+					t.Errorf("several bad filters: %s not named in %s", f, body)
+				}
+			}
+		}
+		if _, body := get("auditor", "/logs?from=2026-13-01&status=nope"); !strings.Contains(body, `id="from-err"`) || strings.Count(body, `class="error"`) < 2 {
+			t.Errorf("page with two bad filters: %.3000s", body)
+		}
 		for _, q := range []string{"?org=" + strconv.FormatInt(other.ID, 10), "?org=OTHER"} {
 			if status, _ := get("consumer", "/api/v1/logs"+q); status != 403 {
 				t.Errorf("org outside scope %s: %d", q, status)
