@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hot paths beside the previous version: runs the Go benchmarks of the
-# gateway, the sharing log, search and imports on the current tree and on a
+# gateway, the sharing log (appends, exports), search and imports on the current tree and on a
 # reference revision (checked out in a temporary git worktree), in
 # interleaved rounds so that a change in the machine's load hits both sides,
 # then prints the median of each side and how many times better the current
