@@ -27,6 +27,7 @@ go build -o "$TMP/benchcmp" ./bench/benchcmp
 BENCHES=(
 	"./internal/gateway|Call|Project|20000x"
 	"./internal/sharelog|Append\$|100000x"
+	"./internal/sharelog|Export|2x"
 	"./internal/catalog|Search|ImportEntries|200x"
 	"./internal/opendata|Search|200x"
 	"./internal/directory|ImportAdminUnits|5x"
