@@ -64,10 +64,7 @@ func (h *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := platform.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.canCreateUnder(r.Context(), p, in.ParentID); err != nil {
-		return err
-	}
-	o, err := h.store.CreateOrg(r.Context(), in)
+	o, err := h.createOrg(r.Context(), p, in, &platform.Validation{})
 	if err != nil {
 		return err
 	}
@@ -106,10 +103,7 @@ func (h *handlers) orgToManage(r *http.Request, p *identity.Principal) (Org, err
 // updateOrg replaces an organisation's fields; moving it needs rights on
 // the new parent too.
 func (h *handlers) updateOrg(ctx context.Context, p *identity.Principal, old Org, in OrgInput) (Org, error) {
-	if err := h.canUpdate(ctx, p, old, in); err != nil {
-		return Org{}, err
-	}
-	return h.store.UpdateOrg(ctx, old.ID, in)
+	return h.updateOrgChecked(ctx, p, old, in, &platform.Validation{})
 }
 
 func (h *handlers) setFocalPoint(ctx context.Context, _ *identity.Principal, old Org, in FocalPointInput) (Org, error) {
@@ -138,46 +132,42 @@ func (h *handlers) apiFocalPoints(w http.ResponseWriter, r *http.Request) error 
 // current list (3,355 units) fits in one.
 const maxAdminUnitPage = 5000
 
-// parseAdminUnitQuery reads level, province, parent, q, all, cursor and limit.
+// parseAdminUnitQuery reads level, province, parent, q, all, cursor and
+// limit, reporting every parameter in error together.
 func parseAdminUnitQuery(r *http.Request) (AdminUnitFilter, error) {
 	q := r.URL.Query()
 	f := AdminUnitFilter{Level: q.Get("level"), Province: q.Get("province"), ParentCode: q.Get("parent"),
 		Query: q.Get("q"), InForce: true, Limit: maxAdminUnitPage}
+	var v platform.Validation
 	switch f.Level {
 	case "", "province", "district", "commune":
 	default:
-		return f, platform.FieldError("level", "invalid_level", "level must be province, district or commune")
+		v.Add("level", "invalid_level", "level must be province, district or commune")
 	}
 	for _, c := range []struct{ name, v string }{{"province", f.Province}, {"parent", f.ParentCode}} {
-		if c.v != "" && !isUnitCode(c.v) {
-			return f, platform.FieldError(c.name, "invalid_code", "an administrative unit code is 2-10 digits")
-		}
+		v.Check(c.v == "" || isUnitCode(c.v), c.name, "invalid_code", "an administrative unit code is 2-10 digits")
 	}
-	if err := checkText("q", f.Query, 0, maxLen["q"]); err != nil {
-		return f, err
-	}
+	_ = v.Merge(checkText("q", f.Query, 0, maxLen["q"]))
 	switch q.Get("all") {
 	case "", "false":
 	case "true":
 		f.InForce = false
 	default:
-		return f, platform.FieldError("all", "invalid_bool", "all must be true or false")
+		v.Add("all", "invalid_bool", "all must be true or false")
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxAdminUnitPage {
-			return f, platform.FieldError("limit", "invalid_limit", "limit must be between 1 and 5000")
+		if v.Check(err == nil && n >= 1 && n <= maxAdminUnitPage, "limit", "invalid_limit", "limit must be between 1 and 5000") {
+			f.Limit = n
 		}
-		f.Limit = n
 	}
 	if c := q.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || !isUnitCode(string(b)) {
-			return f, platform.FieldError("cursor", "invalid_cursor", "cursor is not valid")
+		if v.Check(err == nil && isUnitCode(string(b)), "cursor", "invalid_cursor", "cursor is not valid") {
+			f.After = string(b)
 		}
-		f.After = string(b)
 	}
-	return f, nil
+	return f, v.Err()
 }
 
 // listAdminUnits returns one page: the store is asked for one unit more

@@ -147,62 +147,49 @@ var maxLen = map[string]int{
 	"sharing_readiness": 2000, "q": 200,
 }
 
-// Validate checks every field and returns the first problem, naming the field.
-// Messages are fixed texts (no values) so pages can translate them.
+// Validate checks every field, trimming them in place, and reports every
+// mistake together, each naming its field. Messages are fixed texts (no
+// values but the field and a limit) so pages can translate them.
 func (in *OrgInput) Validate() error {
 	in.trim()
-	if !codeRE.MatchString(in.Code) {
-		return platform.FieldError("code", "invalid_code", "code must be 2-40 letters, digits, '.', '_' or '-'")
-	}
-	if err := checkText("name", in.Name, 1, maxLen["name"]); err != nil {
-		return err
-	}
+	var v platform.Validation
+	v.Check(codeRE.MatchString(in.Code), "code", "invalid_code", "code must be 2-40 letters, digits, '.', '_' or '-'")
+	_ = v.Merge(checkText("name", in.Name, 1, maxLen["name"]))
 	for _, f := range []struct{ name, v string }{
 		{"name_en", in.NameEN}, {"short_name", in.ShortName}, {"address", in.Address}, {"website", in.Website},
 	} {
-		if err := checkText(f.name, f.v, 0, maxLen[f.name]); err != nil {
-			return err
-		}
+		_ = v.Merge(checkText(f.name, f.v, 0, maxLen[f.name]))
 	}
-	if !in.Kind.Valid() {
-		return platform.FieldError("kind", "invalid_kind", "unknown organisation kind")
+	v.Check(in.Kind.Valid(), "kind", "invalid_kind", "unknown organisation kind")
+	v.Check(in.TaxCode == "" || taxCodeRE.MatchString(in.TaxCode), "tax_code", "invalid_tax_code",
+		"a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
+	v.Check(in.AdminUnitCode == "" || isUnitCode(in.AdminUnitCode), "admin_unit_code", "invalid_code",
+		"an administrative unit code is 2-10 digits")
+	_ = v.Merge(CheckPhone("phone", in.Phone))
+	_ = v.Merge(CheckEmail("email", in.Email))
+	if !v.Has("website") {
+		_ = v.Merge(checkWebsite(in.Website))
 	}
-	if in.TaxCode != "" && !taxCodeRE.MatchString(in.TaxCode) {
-		return platform.FieldError("tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
-	}
-	if in.AdminUnitCode != "" && !isUnitCode(in.AdminUnitCode) {
-		return platform.FieldError("admin_unit_code", "invalid_code", "an administrative unit code is 2-10 digits")
-	}
-	if err := CheckPhone("phone", in.Phone); err != nil {
-		return err
-	}
-	if err := CheckEmail("email", in.Email); err != nil {
-		return err
-	}
-	if err := checkWebsite(in.Website); err != nil {
-		return err
-	}
-	return validateFocalPoint(&in.FocalPoint, &in.Readiness)
+	_ = v.Merge(validateFocalPoint(&in.FocalPoint, &in.Readiness))
+	return v.Err()
 }
 
 // validateFocalPoint checks the D47-7.1 officer and the D47-7.2 readiness
-// statement, trimming them in place.
+// statement, trimming them in place, and reports every mistake together.
 func validateFocalPoint(fp *FocalPoint, readiness *string) error {
 	for _, p := range []*string{&fp.Name, &fp.Position, &fp.Function, &fp.Phone, &fp.Email, readiness} {
 		*p = strings.TrimSpace(*p)
 	}
+	var v platform.Validation
 	for _, f := range []struct{ name, v string }{
 		{"focal_point.name", fp.Name}, {"focal_point.position", fp.Position},
 		{"focal_point.function", fp.Function}, {"sharing_readiness", *readiness},
 	} {
-		if err := checkText(f.name, f.v, 0, maxLen[f.name]); err != nil {
-			return err
-		}
+		_ = v.Merge(checkText(f.name, f.v, 0, maxLen[f.name]))
 	}
-	if err := CheckPhone("focal_point.phone", fp.Phone); err != nil {
-		return err
-	}
-	return CheckEmail("focal_point.email", fp.Email)
+	_ = v.Merge(CheckPhone("focal_point.phone", fp.Phone))
+	_ = v.Merge(CheckEmail("focal_point.email", fp.Email))
+	return v.Err()
 }
 
 // checkWebsite accepts an optional http(s) address, so a link on a public

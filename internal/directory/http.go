@@ -115,31 +115,32 @@ type orgQuery struct {
 // Searching reports whether the request narrows the list (rather than browsing the tree).
 func (q orgQuery) Searching() bool { return q.Filter.Query != "" || q.Filter.Kind != "" }
 
+// parseOrgQuery reads q, kind, parent, under, roots, cursor and limit,
+// reporting every parameter in error together.
 func (h *handlers) parseOrgQuery(r *http.Request) (orgQuery, error) {
 	var oq orgQuery
+	var v platform.Validation
 	q := r.URL.Query()
 	page, err := platform.PageFromRequest(r)
-	if err != nil {
+	if err = v.Merge(err); err != nil {
 		return oq, err
 	}
 	oq.Filter.Page = page
 	oq.Filter.Query = q.Get("q")
-	if err := checkText("q", oq.Filter.Query, 0, maxLen["q"]); err != nil {
-		return oq, err
-	}
+	_ = v.Merge(checkText("q", oq.Filter.Query, 0, maxLen["q"]))
 	if k := Kind(q.Get("kind")); k != "" {
-		if !k.Valid() {
-			return oq, platform.FieldError("kind", "invalid_kind", "unknown organisation kind")
-		}
+		v.Check(k.Valid(), "kind", "invalid_kind", "unknown organisation kind")
 		oq.Filter.Kind = k
 	}
-	if oq.Parent, err = h.orgRef(r.Context(), q, "parent"); err != nil {
+	oq.Parent, err = h.orgRef(r.Context(), q, "parent")
+	if err = v.Merge(err); err != nil {
 		return oq, err
 	}
 	if oq.Parent != nil {
 		oq.Filter.ParentID = &oq.Parent.ID
 	}
-	if oq.Under, err = h.orgRef(r.Context(), q, "under"); err != nil {
+	oq.Under, err = h.orgRef(r.Context(), q, "under")
+	if err = v.Merge(err); err != nil {
 		return oq, err
 	}
 	if oq.Under != nil {
@@ -150,9 +151,9 @@ func (h *handlers) parseOrgQuery(r *http.Request) (orgQuery, error) {
 	case "true":
 		oq.Filter.Roots = true
 	default:
-		return oq, platform.FieldError("roots", "invalid_bool", "roots must be true or false")
+		v.Add("roots", "invalid_bool", "roots must be true or false")
 	}
-	return oq, nil
+	return oq, v.Err()
 }
 
 // --- authorisation (the decisions themselves are identity.Principal.Allowed) ---
@@ -189,24 +190,57 @@ func canManage(p *identity.Principal, o Org) error {
 	return nil
 }
 
-// canUpdate checks an edit of old into in: the editor manages old; moving it
-// also needs the right to create under the new parent; and the code, which
-// other systems keep as the organisation's stable key, only changes by a
-// platform administrator's hand.
-func (h *handlers) canUpdate(ctx context.Context, p *identity.Principal, old Org, in OrgInput) error {
+// canUpdate checks an edit of old into in: the editor manages old; the
+// code, which other systems keep as the organisation's stable key, only
+// changes by a platform administrator's hand; and moving it also needs the
+// right to create under the new parent (unless checkParent is false: the
+// form named a parent that does not exist). The refusals come first; a
+// parent that does not exist is a mistake of the input (class invalid).
+func (h *handlers) canUpdate(ctx context.Context, p *identity.Principal, old Org, in OrgInput, checkParent bool) error {
 	if err := canManage(p, old); err != nil {
 		return err
-	}
-	if !sameParent(old.ParentID, in.ParentID) {
-		if err := h.canCreateUnder(ctx, p, in.ParentID); err != nil {
-			return err
-		}
 	}
 	if strings.TrimSpace(in.Code) != old.Code && !p.IsPlatformAdmin() {
 		return &platform.Error{Class: platform.EForbidden, Code: "code_stable", Field: "code",
 			Message: "the code of an organisation is stable; only a platform administrator can change it"}
 	}
+	if checkParent && !sameParent(old.ParentID, in.ParentID) {
+		return h.canCreateUnder(ctx, p, in.ParentID)
+	}
 	return nil
+}
+
+// createOrg creates an organisation for p. A refusal of rights is returned
+// alone; otherwise every mistake of the input, v's (the form's) and a
+// parent that does not exist among them, is reported together, before
+// anything is written.
+func (h *handlers) createOrg(ctx context.Context, p *identity.Principal, in OrgInput, v *platform.Validation) (Org, error) {
+	if !v.Has("parent_code") { // an unknown parent code leaves no parent to check rights on
+		if err := v.Merge(h.canCreateUnder(ctx, p, in.ParentID)); err != nil {
+			return Org{}, err
+		}
+	}
+	if v.Err() == nil {
+		return h.store.CreateOrg(ctx, in)
+	}
+	if err := v.Merge(h.store.CheckOrg(ctx, &in, 0)); err != nil {
+		return Org{}, err
+	}
+	return Org{}, v.Err()
+}
+
+// updateOrgChecked is createOrg for an edit of old.
+func (h *handlers) updateOrgChecked(ctx context.Context, p *identity.Principal, old Org, in OrgInput, v *platform.Validation) (Org, error) {
+	if err := v.Merge(h.canUpdate(ctx, p, old, in, !v.Has("parent_code"))); err != nil {
+		return Org{}, err
+	}
+	if v.Err() == nil {
+		return h.store.UpdateOrg(ctx, old.ID, in)
+	}
+	if err := v.Merge(h.store.CheckOrg(ctx, &in, old.ID)); err != nil {
+		return Org{}, err
+	}
+	return Org{}, v.Err()
 }
 
 func sameParent(a, b *int64) bool {

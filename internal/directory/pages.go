@@ -182,22 +182,28 @@ func (h *handlers) renderOrgForm(w http.ResponseWriter, r *http.Request, status 
 	h.site.Render(w, r, status, "directory/org_form.html", v)
 }
 
-// formErrors places a refusal next to the form field it concerns; the form
-// names the parent by code, so parent_id problems are shown there. Other
-// errors go to the error page.
+// formErrors places each mistake next to the form field it concerns, and
+// a refusal of rights about one field next to that field; the form names
+// the parent by code, so parent_id problems are shown there. Other errors
+// go to the error page.
 func formErrors(err error) (map[string]string, int, error) {
 	e := platform.AsError(err)
-	if e.Class != platform.EInvalid && (e.Class != platform.EForbidden || e.Field == "") {
+	var errs map[string]string
+	switch {
+	case e.Class == platform.EForbidden && e.Field != "":
+		errs = map[string]string{e.Field: e.Message}
+	case e.Class == platform.EInvalid:
+		errs, _ = web.FormErrors(e)
+	default:
 		return nil, 0, err
 	}
-	f := e.Field
-	switch f {
-	case "":
-		f = "_form"
-	case "parent_id":
-		f = "parent_code"
+	if m, ok := errs["parent_id"]; ok {
+		delete(errs, "parent_id")
+		if _, ok := errs["parent_code"]; !ok {
+			errs["parent_code"] = m
+		}
 	}
-	return map[string]string{f: e.Message}, platform.StatusOf(e.Class), nil
+	return errs, platform.StatusOf(e.Class), nil
 }
 
 // orgValues fills the form from an organisation.
@@ -215,8 +221,9 @@ func orgValues(o Org, parent *Org) url.Values {
 }
 
 // orgFormInput reads the organisation form. The parent is named by its
-// code, which officials know, rather than by an internal id.
-func (h *handlers) orgFormInput(r *http.Request, withFocalPoint bool) (OrgInput, error) {
+// code, which officials know, rather than by an internal id; a code no
+// organisation has is a mistake added to v, reported with the others.
+func (h *handlers) orgFormInput(r *http.Request, withFocalPoint bool, v *platform.Validation) (OrgInput, error) {
 	f := r.PostFormValue
 	in := OrgInput{Code: f("code"), Name: f("name"), NameEN: f("name_en"), ShortName: f("short_name"), Kind: Kind(f("kind")),
 		AdminUnitCode: f("admin_unit_code"), TaxCode: f("tax_code"), Address: f("address"), Phone: f("phone"),
@@ -227,7 +234,8 @@ func (h *handlers) orgFormInput(r *http.Request, withFocalPoint bool) (OrgInput,
 	if code := strings.TrimSpace(f("parent_code")); code != "" {
 		parent, err := h.store.OrgByCode(r.Context(), code)
 		if platform.ErrorClass(err) == platform.ENotFound {
-			return in, platform.FieldError("parent_code", "unknown_parent", "no organisation has this code")
+			v.Add("parent_code", "unknown_parent", "no organisation has this code")
+			return in, nil
 		}
 		if err != nil {
 			return in, err
@@ -272,13 +280,11 @@ func (h *handlers) createOrgForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := h.orgFormInput(r, true)
-	if err == nil {
-		err = h.canCreateUnder(r.Context(), p, in.ParentID)
-	}
+	var v platform.Validation
+	in, err := h.orgFormInput(r, true, &v)
 	var o Org
 	if err == nil {
-		o, err = h.store.CreateOrg(r.Context(), in)
+		o, err = h.createOrg(r.Context(), p, in, &v)
 	}
 	if err != nil {
 		errs, status, err := formErrors(err)
@@ -315,13 +321,11 @@ func (h *handlers) updateOrgForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The focal point has its own form; this one keeps it.
-	in, err := h.orgFormInput(r, false)
+	var v platform.Validation
+	in, err := h.orgFormInput(r, false, &v)
 	in.FocalPoint, in.Readiness = old.FocalPoint, old.Readiness
 	if err == nil {
-		err = h.canUpdate(r.Context(), p, old, in)
-	}
-	if err == nil {
-		_, err = h.store.UpdateOrg(r.Context(), old.ID, in)
+		_, err = h.updateOrgChecked(r.Context(), p, old, in, &v)
 	}
 	if err != nil {
 		errs, status, err := formErrors(err)

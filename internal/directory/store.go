@@ -41,18 +41,19 @@ func searchText(in OrgInput) string {
 	return platform.Fold(strings.Join([]string{in.Code, in.Name, in.NameEN, in.ShortName, in.TaxCode}, " "))
 }
 
-// CreateOrg validates and inserts an organisation under its parent.
+// CreateOrg validates and inserts an organisation under its parent. Every
+// mistake of the input, the records it names among them, is reported
+// together before anything is written.
 func (s *Store) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
-	if err := in.Validate(); err != nil {
-		return Org{}, err
-	}
+	var v platform.Validation
+	_ = v.Merge(in.Validate())
 	var id int64
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		parentPath, err := s.parentPath(ctx, tx, in.ParentID)
+		parentPath, err := s.checkRefs(ctx, tx, &v, in, 0, "")
 		if err != nil {
 			return err
 		}
-		if err := checkAdminUnit(ctx, tx, in.AdminUnitCode); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO organisations (code, name, name_en, short_name, kind, parent_id,
@@ -77,11 +78,11 @@ func (s *Store) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	return s.Org(ctx, id)
 }
 
-// UpdateOrg replaces an organisation's fields; moving it re-roots its subtree.
+// UpdateOrg replaces an organisation's fields; moving it re-roots its
+// subtree. Every mistake of the input is reported together, as CreateOrg's.
 func (s *Store) UpdateOrg(ctx context.Context, id int64, in OrgInput) (Org, error) {
-	if err := in.Validate(); err != nil {
-		return Org{}, err
-	}
+	var v platform.Validation
+	_ = v.Merge(in.Validate())
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		old, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -90,17 +91,14 @@ func (s *Store) UpdateOrg(ctx context.Context, id int64, in OrgInput) (Org, erro
 		if err != nil {
 			return err
 		}
-		parentPath, err := s.parentPath(ctx, tx, in.ParentID)
+		parentPath, err := s.checkRefs(ctx, tx, &v, in, id, old.Path)
 		if err != nil {
 			return err
 		}
-		newPath := parentPath + strconv.FormatInt(id, 10) + "/"
-		if strings.HasPrefix(parentPath, old.Path) {
-			return platform.FieldError("parent_id", "cycle", "an organisation cannot be placed under itself or its own unit")
-		}
-		if err := checkAdminUnit(ctx, tx, in.AdminUnitCode); err != nil {
+		if err := v.Err(); err != nil {
 			return err
 		}
+		newPath := parentPath + strconv.FormatInt(id, 10) + "/"
 		_, err = tx.ExecContext(ctx, `UPDATE organisations SET code=$1, name=$2, name_en=$3, short_name=$4, kind=$5,
 			parent_id=$6, admin_unit_code=$7, tax_code=$8, address=$9, phone=$10, email=$11, website=$12,
 			focal_name=$13, focal_position=$14, focal_function=$15, focal_phone=$16, focal_email=$17,
@@ -125,6 +123,61 @@ func (s *Store) UpdateOrg(ctx context.Context, id int64, in OrgInput) (Org, erro
 		return Org{}, err
 	}
 	return s.Org(ctx, id)
+}
+
+// CheckOrg checks in as CreateOrg (id 0) or UpdateOrg (the organisation
+// id) would, trimming it in place, without writing: for pages and handlers
+// that report its mistakes together with their own.
+func (s *Store) CheckOrg(ctx context.Context, in *OrgInput, id int64) error {
+	var v platform.Validation
+	_ = v.Merge(in.Validate())
+	oldPath := ""
+	if id != 0 {
+		p, err := s.OrgPath(ctx, id)
+		if err != nil {
+			return err
+		}
+		oldPath = p
+	}
+	if _, err := s.checkRefs(ctx, s.db.Read, &v, *in, id, oldPath); err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+// checkRefs adds to v the mistakes about the records in names, for the
+// fields that have none yet: a parent that does not exist or (for the
+// organisation id at oldPath) lies in its own subtree, an administrative
+// unit that does not exist, a code another organisation has. It returns the
+// parent's path; an error only when the database fails.
+func (s *Store) checkRefs(ctx context.Context, q platform.Querier, v *platform.Validation, in OrgInput, id int64, oldPath string) (string, error) {
+	parentPath := "/"
+	if !v.Has("parent_id") {
+		p, err := s.parentPath(ctx, q, in.ParentID)
+		if err = v.Merge(err); err != nil {
+			return "", err
+		}
+		parentPath = p
+		if id != 0 && p != "" && strings.HasPrefix(p, oldPath) {
+			v.Add("parent_id", "cycle", "an organisation cannot be placed under itself or its own unit")
+		}
+	}
+	if !v.Has("admin_unit_code") {
+		if err := v.Merge(checkAdminUnit(ctx, q, in.AdminUnitCode)); err != nil {
+			return "", err
+		}
+	}
+	if !v.Has("code") {
+		var other int64
+		err := q.QueryRowContext(ctx, `SELECT id FROM organisations WHERE code = $1`, in.Code).Scan(&other)
+		switch {
+		case err == nil && other != id:
+			v.Add("code", "duplicate_code", "an organisation with this code already exists")
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return "", err
+		}
+	}
+	return parentPath, nil
 }
 
 func (s *Store) parentPath(ctx context.Context, q platform.Querier, parentID *int64) (string, error) {

@@ -174,14 +174,21 @@ type Token struct {
 // tokenPrefix marks govdx tokens so secret scanners can recognise them.
 const tokenPrefix = "gdx_"
 
+// CheckToken checks a new token's name and lifetime (0: no expiry),
+// reporting both mistakes together.
+func CheckToken(name string, ttl time.Duration) error {
+	name = strings.TrimSpace(name)
+	var v platform.Validation
+	v.Check(name != "" && len(name) <= 100, "name", "invalid_name", "a token needs a name of at most 100 characters")
+	v.Check(ttl >= 0 && ttl <= 2*366*24*time.Hour, "expires_in_days", "invalid_ttl", "a token lives at most two years")
+	return v.Err()
+}
+
 // CreateToken issues a token for userID; the secret is returned once.
 func (s *Store) CreateToken(ctx context.Context, userID int64, name string, ttl time.Duration) (secret string, t Token, err error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return "", Token{}, platform.FieldError("name", "invalid_name", "a token needs a name of at most 100 characters")
-	}
-	if ttl < 0 || ttl > 2*366*24*time.Hour {
-		return "", Token{}, platform.FieldError("expires_in_days", "invalid_ttl", "a token lives at most two years")
+	if err := CheckToken(name, ttl); err != nil {
+		return "", Token{}, err
 	}
 	secret = tokenPrefix + platform.RandomToken(24)
 	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {

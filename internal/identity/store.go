@@ -87,39 +87,69 @@ func CheckPassword(pw string) error {
 	return nil
 }
 
-func (in *UserInput) validate(needPassword bool) error {
+// Validate checks every field of a new user (needPassword) or of a profile
+// change, trimming them in place, and reports every mistake together.
+func (in *UserInput) Validate(needPassword bool) error {
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	in.FullName = strings.TrimSpace(in.FullName)
 	in.Email = strings.TrimSpace(in.Email)
-	if !usernameRE.MatchString(in.Username) {
-		return platform.FieldError("username", "invalid_username", "a username is 3-64 lowercase letters, digits, '.', '_' or '-'")
-	}
-	if n := utf8.RuneCountInString(in.FullName); n < 1 || n > 200 {
-		return platform.FieldError("full_name", "invalid_full_name", "the full name is required (at most 200 characters)")
-	}
+	var v platform.Validation
+	v.Check(usernameRE.MatchString(in.Username), "username", "invalid_username", "a username is 3-64 lowercase letters, digits, '.', '_' or '-'")
+	n := utf8.RuneCountInString(in.FullName)
+	v.Check(n >= 1 && n <= 200, "full_name", "invalid_full_name", "the full name is required (at most 200 characters)")
 	if in.Email != "" {
-		if at := strings.LastIndex(in.Email, "@"); at < 1 || at == len(in.Email)-1 || len(in.Email) > 254 || strings.ContainsAny(in.Email, " <>") {
-			return platform.FieldError("email", "invalid_email", "email is not a valid e-mail address")
-		}
+		at := strings.LastIndex(in.Email, "@")
+		v.Check(at >= 1 && at != len(in.Email)-1 && len(in.Email) <= 254 && !strings.ContainsAny(in.Email, " <>"),
+			"email", "invalid_email", "email is not a valid e-mail address")
 	}
 	if in.Lang == "" {
 		in.Lang = "vi"
 	}
-	if in.Lang != "vi" && in.Lang != "en" {
-		return platform.FieldError("lang", "invalid_lang", "lang must be vi or en")
-	}
-	if in.OrgID <= 0 {
-		return platform.FieldError("org_id", "required", "the user's organisation is required")
-	}
+	v.Check(in.Lang == "vi" || in.Lang == "en", "lang", "invalid_lang", "lang must be vi or en")
+	v.Check(in.OrgID > 0, "org_id", "required", "the user's organisation is required")
 	if needPassword || in.Password != "" {
-		return CheckPassword(in.Password)
+		_ = v.Merge(CheckPassword(in.Password))
+	}
+	return v.Err()
+}
+
+// CheckNewUser checks a new user as CreateUser does, trimming in place,
+// without writing: every field, then, for the fields without a mistake,
+// that the username is free and the organisation exists. Every mistake is
+// reported together.
+func (s *Store) CheckNewUser(ctx context.Context, in *UserInput) error {
+	var v platform.Validation
+	_ = v.Merge(in.Validate(true))
+	if err := s.checkUserRefs(ctx, s.db.Read, &v, *in); err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+// checkUserRefs adds to v a username already taken and an organisation
+// that does not exist, for the fields without a mistake yet.
+func (s *Store) checkUserRefs(ctx context.Context, q platform.Querier, v *platform.Validation, in UserInput) error {
+	if !v.Has("username") {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = $1`, in.Username).Scan(&n); err != nil {
+			return err
+		}
+		v.Check(n == 0, "username", "duplicate_username", "username %q is taken", in.Username)
+	}
+	if !v.Has("org_id") {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = $1`, in.OrgID).Scan(&n); err != nil {
+			return err
+		}
+		v.Check(n > 0, "org_id", "unknown_org", "organisation %d does not exist", in.OrgID)
 	}
 	return nil
 }
 
-// CreateUser adds a user with a password.
+// CreateUser adds a user with a password. Every mistake of the input is
+// reported together (CheckNewUser) before anything is written.
 func (s *Store) CreateUser(ctx context.Context, in UserInput) (User, error) {
-	if err := in.validate(true); err != nil {
+	if err := s.CheckNewUser(ctx, &in); err != nil {
 		return User{}, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.bcryptCost)
@@ -148,7 +178,7 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (User, error) {
 // UpdateUser changes a user's profile (not the password, not the username).
 func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput, active bool) (User, error) {
 	in.Password = ""
-	if err := in.validate(false); err != nil {
+	if err := in.Validate(false); err != nil {
 		return User{}, err
 	}
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {

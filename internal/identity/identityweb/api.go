@@ -89,8 +89,11 @@ func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request) error 
 	if err := platform.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if in.ExpiresInDays < 0 || in.ExpiresInDays > 732 {
-		return platform.FieldError("expires_in_days", "invalid_ttl", "expires_in_days must be between 0 (never) and 732")
+	var v platform.Validation
+	v.Check(in.ExpiresInDays >= 0 && in.ExpiresInDays <= 732, "expires_in_days", "invalid_ttl", "expires_in_days must be between 0 (never) and 732")
+	_ = v.Merge(identity.CheckToken(in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour))
+	if err := v.Err(); err != nil {
+		return err
 	}
 	secret, t, err := h.ids.CreateToken(r.Context(), p.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
 	if err != nil {
@@ -139,7 +142,7 @@ func (h *handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := platform.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.canCreateIn(r.Context(), p, in.OrgID); err != nil {
+	if err := h.checkNewUser(r.Context(), p, &in, ""); err != nil {
 		return err
 	}
 	u, err := h.ids.CreateUser(r.Context(), in)

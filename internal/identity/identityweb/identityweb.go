@@ -88,15 +88,20 @@ func (h *handlers) canManageUser(ctx context.Context, p *identity.Principal, u i
 // canGrant: the actor administers the grant's organisation, and only a
 // platform administrator hands out national roles. Each refusal names the
 // field it concerns (role or org_id), so the pages show it beside that field
-// and the API's problem carries it.
+// and the API's problem carries it. A refusal of rights comes alone; the
+// mistakes of the input (no role or an unknown one, an organisation that
+// does not exist) are reported together.
 func (h *handlers) canGrant(ctx context.Context, p *identity.Principal, role identity.Role, orgID int64) error {
+	var v platform.Validation
 	if role == "" {
-		return platform.FieldError("role", "invalid_role", "choose the role to grant")
+		v.Add("role", "invalid_role", "choose the role to grant")
+	} else {
+		v.Check(role.Valid(), "role", "invalid_role", "unknown role %q", role)
 	}
-	if !role.Valid() {
-		return platform.FieldError("role", "invalid_role", "unknown role %q", role)
+	if err := v.Merge(h.canCreateIn(ctx, p, orgID)); err != nil {
+		return err
 	}
-	if err := h.canCreateIn(ctx, p, orgID); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	if (role == identity.RolePlatformAdmin || role == identity.RoleMICAppraiser) && !p.IsPlatformAdmin() {
@@ -122,19 +127,40 @@ func (h *handlers) canCreateIn(ctx context.Context, p *identity.Principal, orgID
 	return nil
 }
 
-// formErrors places a refusal beside the form field it concerns: validation
-// errors, and refusals of rights that name a field (status 403 then, as the
-// API answers). Other errors go to the error page.
+// checkNewUser checks a new user in (trimming it in place), with role to
+// grant on its organisation unless role is empty, before anything is
+// written. A refusal of rights comes alone (the organisation's, then the
+// role's); the mistakes of the input, an unknown role or organisation and
+// a username already taken among them, are reported together.
+func (h *handlers) checkNewUser(ctx context.Context, p *identity.Principal, in *identity.UserInput, role identity.Role) error {
+	var v platform.Validation
+	if err := v.Merge(h.canCreateIn(ctx, p, in.OrgID)); err != nil {
+		return err
+	}
+	if role != "" {
+		if err := v.Merge(h.canGrant(ctx, p, role, in.OrgID)); err != nil {
+			return err
+		}
+	}
+	if err := v.Merge(h.ids.CheckNewUser(ctx, in)); err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+// formErrors places each mistake beside the form field it concerns, and a
+// refusal of rights that names a field beside that field (status 403 then,
+// as the API answers). Other errors go to the error page.
 func formErrors(err error) (map[string]string, int, error) {
 	e := platform.AsError(err)
-	if e.Class != platform.EInvalid && (e.Class != platform.EForbidden || e.Field == "") {
-		return nil, 0, err
+	switch {
+	case e.Class == platform.EForbidden && e.Field != "":
+		return map[string]string{e.Field: e.Message}, http.StatusForbidden, nil
+	case e.Class == platform.EInvalid:
+		fe, _ := web.FormErrors(e)
+		return fe, http.StatusUnprocessableEntity, nil
 	}
-	f := e.Field
-	if f == "" {
-		f = "_form"
-	}
-	return map[string]string{f: e.Message}, platform.StatusOf(e.Class), nil
+	return nil, 0, err
 }
 
 func setSessionCookie(w http.ResponseWriter, site *web.Site, id string, ttl time.Duration) {

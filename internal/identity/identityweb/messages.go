@@ -56,7 +56,8 @@ var messages = map[string]string{
 	"a token needs a name of at most 100 characters":                "khóa cần có tên, tối đa 100 ký tự",
 
 	// Validation messages and refusals of identityweb and internal/identity.
-	"expires_in_days must be between 0 (never) and 732": "expires_in_days phải từ 0 (không hết hạn) đến 732",
+	"expires_in_days must be between 0 (never) and 732":     "expires_in_days phải từ 0 (không hết hạn) đến 732",
+	"the days must be a whole number from 0 (never) to 732": "số ngày phải là số nguyên từ 0 (không hết hạn) đến 732",
 	"unknown role %q":                                   "vai trò %q không hợp lệ",
 	"organisation %d does not exist":                    "cơ quan, tổ chức có mã số %d không tồn tại",
 	"user or organisation does not exist":               "người dùng hoặc cơ quan, tổ chức không tồn tại",

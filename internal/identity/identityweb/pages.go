@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govdx/govdx/internal/directory"
@@ -89,8 +90,18 @@ func (h *handlers) createTokenForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	days, _ := strconv.Atoi(r.PostFormValue("days"))
-	secret, _, err := h.ids.CreateToken(r.Context(), p.UserID, r.PostFormValue("name"), time.Duration(days)*24*time.Hour)
+	// Both fields are checked together; days that are not a whole number
+	// are a mistake rather than "never".
+	var v platform.Validation
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
+	v.Check(err == nil && days >= 0 && days <= 732, "expires_in_days", "invalid_ttl", "the days must be a whole number from 0 (never) to 732")
+	ttl := time.Duration(days) * 24 * time.Hour
+	_ = v.Merge(identity.CheckToken(r.PostFormValue("name"), ttl))
+	err = v.Err()
+	var secret string
+	if err == nil {
+		secret, _, err = h.ids.CreateToken(r.Context(), p.UserID, r.PostFormValue("name"), ttl)
+	}
 	if err != nil {
 		fe, err := web.FormErrors(err)
 		if err != nil {
@@ -190,12 +201,9 @@ func (h *handlers) createUserForm(w http.ResponseWriter, r *http.Request) error 
 	in := identity.UserInput{OrgID: orgID, Username: r.PostFormValue("username"), FullName: r.PostFormValue("full_name"),
 		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password"), Lang: r.PostFormValue("lang")}
 	role := identity.Role(r.PostFormValue("role"))
-	// The role is checked before the user is created, so that a refused
-	// role leaves no user behind the redisplayed form.
-	err = h.canCreateIn(r.Context(), p, orgID)
-	if err == nil && role != "" {
-		err = h.canGrant(r.Context(), p, role, orgID)
-	}
+	// The role is checked with the rest before the user is created, so
+	// that a refused role leaves no user behind the redisplayed form.
+	err = h.checkNewUser(r.Context(), p, &in, role)
 	var u identity.User
 	if err == nil {
 		u, err = h.ids.CreateUser(r.Context(), in)
