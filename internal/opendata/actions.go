@@ -58,8 +58,23 @@ func (h *handlers) pathResource(r *http.Request, p *identity.Principal) (Resourc
 	return res, err
 }
 
+// checkDataset checks a dataset's input whole before the store acts: a
+// refusal of rights over its organisation comes first and alone; an unknown
+// organisation is reported with the fields' mistakes.
+func (h *handlers) checkDataset(ctx context.Context, p *identity.Principal, in DatasetInput) error {
+	var v platform.Validation
+	if in.OrgID > 0 {
+		if err := v.Merge(h.checkOrgAllowed(ctx, p, in.OrgID)); err != nil {
+			return err
+		}
+	}
+	// in is a copy: the store validates (and normalises) its own again.
+	_ = v.Merge(in.Validate()) // Validate only returns field errors
+	return v.Err()
+}
+
 func (h *handlers) createDataset(ctx context.Context, p *identity.Principal, in DatasetInput) (Dataset, error) {
-	if err := h.checkOrgAllowed(ctx, p, in.OrgID); err != nil {
+	if err := h.checkDataset(ctx, p, in); err != nil {
 		return Dataset{}, err
 	}
 	d, err := h.store.CreateDataset(ctx, p.UserID, in)
@@ -71,7 +86,7 @@ func (h *handlers) createDataset(ctx context.Context, p *identity.Principal, in 
 }
 
 func (h *handlers) updateDataset(ctx context.Context, p *identity.Principal, d Dataset, in DatasetInput) (Dataset, error) {
-	if err := h.checkOrgAllowed(ctx, p, in.OrgID); err != nil {
+	if err := h.checkDataset(ctx, p, in); err != nil {
 		return Dataset{}, err
 	}
 	out, err := h.store.UpdateDataset(ctx, p.UserID, d.ID, in)

@@ -43,19 +43,12 @@ func (in *FeedbackInput) validate() error {
 	for _, k := range FeedbackKinds {
 		ok = ok || k.ID == in.Kind
 	}
-	if !ok {
-		return platform.FieldError("kind", "invalid_kind", "choose what the feedback is about")
-	}
-	if err := checkText("message", in.Message, 5, 4000); err != nil {
-		return err
-	}
-	if err := checkText("name", in.Name, 0, 200); err != nil {
-		return err
-	}
-	if in.Email != "" && !emailRE.MatchString(in.Email) {
-		return platform.FieldError("email", "invalid_email", "the e-mail address is not valid")
-	}
-	return nil
+	var v platform.Validation
+	v.Check(ok, "kind", "invalid_kind", "choose what the feedback is about")
+	checkTextIn(&v, "message", in.Message, 5, 4000)
+	checkTextIn(&v, "name", in.Name, 0, 200)
+	v.Check(in.Email == "" || emailRE.MatchString(in.Email), "email", "invalid_email", "the e-mail address is not valid")
+	return v.Err()
 }
 
 // Feedback is a comment on a dataset and the publisher's answer.
@@ -177,14 +170,12 @@ func (s *Store) RespondFeedback(ctx context.Context, actor, id int64, status, re
 	for _, st := range FeedbackStatuses {
 		ok = ok || st == status
 	}
-	if !ok {
-		return Feedback{}, platform.FieldError("status", "invalid_status", "unknown status %q", status)
-	}
-	if err := checkText("response", response, 0, 4000); err != nil {
+	var v platform.Validation
+	v.Check(ok, "status", "invalid_status", "unknown status %q", status)
+	checkTextIn(&v, "response", response, 0, 4000)
+	v.Check(status != "answered" || response != "", "response", "required", "write the answer")
+	if err := v.Err(); err != nil {
 		return Feedback{}, err
-	}
-	if status == "answered" && response == "" {
-		return Feedback{}, platform.FieldError("response", "required", "write the answer")
 	}
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		return execOne(ctx, tx, "feedback", `UPDATE od_feedback SET status = $1, response = $2, responded_by = $3, responded_at = $4 WHERE id = $5`,
@@ -239,17 +230,19 @@ func (s *Store) AddRequest(ctx context.Context, in RequestInput) (DataRequest, e
 	in.Description = strings.TrimSpace(in.Description)
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(in.Email)
-	if err := checkText("title", in.Title, 5, 300); err != nil {
-		return DataRequest{}, err
+	var v platform.Validation
+	checkTextIn(&v, "title", in.Title, 5, 300)
+	checkTextIn(&v, "description", in.Description, 0, 4000)
+	checkTextIn(&v, "name", in.Name, 0, 200)
+	v.Check(in.Email == "" || emailRE.MatchString(in.Email), "email", "invalid_email", "the e-mail address is not valid")
+	// The agency asked, when given, must exist: reported with the other mistakes.
+	if in.OrgID > 0 {
+		if err := v.Merge(checkOrg(ctx, s.db.Read, in.OrgID)); err != nil {
+			return DataRequest{}, err
+		}
 	}
-	if err := checkText("description", in.Description, 0, 4000); err != nil {
+	if err := v.Err(); err != nil {
 		return DataRequest{}, err
-	}
-	if err := checkText("name", in.Name, 0, 200); err != nil {
-		return DataRequest{}, err
-	}
-	if in.Email != "" && !emailRE.MatchString(in.Email) {
-		return DataRequest{}, platform.FieldError("email", "invalid_email", "the e-mail address is not valid")
 	}
 	var id int64
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
@@ -380,28 +373,27 @@ func (s *Store) RespondRequest(ctx context.Context, actor, id int64, status, res
 	for _, st := range RequestStatuses {
 		ok = ok || st == status
 	}
-	if !ok {
-		return DataRequest{}, platform.FieldError("status", "invalid_status", "unknown status %q", status)
-	}
-	if err := checkText("response", response, 0, 4000); err != nil {
-		return DataRequest{}, err
-	}
-	if status == "rejected" && response == "" {
-		// Like a refusal to share (D194-16.2), a rejection states its reason.
-		return DataRequest{}, platform.FieldError("response", "reason_required", "state the reason for rejecting the request")
-	}
+	var v platform.Validation
+	v.Check(ok, "status", "invalid_status", "unknown status %q", status)
+	checkTextIn(&v, "response", response, 0, 4000)
+	// Like a refusal to share (D194-16.2), a rejection states its reason.
+	v.Check(status != "rejected" || response != "", "response", "reason_required", "state the reason for rejecting the request")
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		var ds any
 		if name := strings.TrimSpace(datasetName); name != "" {
 			var did int64
 			err := tx.QueryRowContext(ctx, `SELECT id FROM od_datasets WHERE name = $1`, name).Scan(&did)
-			if errors.Is(err, sql.ErrNoRows) {
-				return platform.FieldError("dataset", "unknown_dataset", "no dataset is named %q", name)
-			}
-			if err != nil {
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				v.Add("dataset_name", "unknown_dataset", "no dataset is named %q", name)
+			case err != nil:
 				return err
+			default:
+				ds = did
 			}
-			ds = did
+		}
+		if err := v.Err(); err != nil {
+			return err
 		}
 		return execOne(ctx, tx, "data request", `UPDATE od_requests SET status = $1, response = $2, dataset_id = COALESCE($3, dataset_id),
 			responded_by = $4, responded_at = $5 WHERE id = $6`, status, response, ds, actor, now, id)

@@ -2,9 +2,12 @@ package opendata
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
@@ -220,6 +223,9 @@ func (h *handlers) renderManageDataset(w http.ResponseWriter, r *http.Request, i
 	if data.Feedback, err = h.store.ListFeedback(r.Context(), FeedbackFilter{DatasetID: d.ID, Limit: 100}); err != nil {
 		return err
 	}
+	if errs != nil && r.Method == http.MethodPost {
+		keepFeedbackAnswer(r, data.Feedback)
+	}
 	data.Update, _ = h.store.updateStatus(d, workday.DateOf(h.store.now()))
 	v := h.site.NewView(w, r, &data)
 	v.Errors = errs
@@ -228,6 +234,9 @@ func (h *handlers) renderManageDataset(w http.ResponseWriter, r *http.Request, i
 		v.Form = r.PostForm
 	}
 	data.Selected = selectedThemes(v.Form)
+	if r.Method == http.MethodPost && hasFormErrors(errs, "link") {
+		maps.Copy(v.Form, prefixForm("link", r.PostForm)) // the link form keeps what was sent
+	}
 	h.site.Render(w, r, status, "opendata/manage_dataset.html", v)
 	return nil
 }
@@ -247,6 +256,64 @@ func (h *handlers) redisplay(w http.ResponseWriter, r *http.Request, id int64, e
 		return err
 	}
 	return h.renderManageDataset(w, r, id, fe, http.StatusUnprocessableEntity)
+}
+
+// formErrors is web.FormErrors for one of the several forms of a page: the
+// mistakes of its fields named in own are keyed form+"-"+field, to be shown
+// beside them; any other mistake (the first) is keyed form, for the form's
+// alert. Errors other than validation errors are returned.
+func formErrors(err error, form string, own ...string) (map[string]string, error) {
+	fe, err := web.FormErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(fe))
+	var others []string
+	for field, msg := range fe {
+		if slices.Contains(own, field) {
+			out[form+"-"+field] = msg
+		} else {
+			others = append(others, field)
+		}
+	}
+	if len(others) > 0 {
+		// The first in the error's own order, not the map's.
+		out[form] = fe[firstField(others, err)]
+	}
+	return out, nil
+}
+
+// firstField is the field of fields that err names first.
+func firstField(fields []string, err error) string {
+	for _, is := range platform.AsError(err).Issues() {
+		if slices.Contains(fields, is.Field) {
+			return is.Field
+		}
+	}
+	if len(fields) > 0 {
+		return fields[0]
+	}
+	return "_form"
+}
+
+// hasFormErrors reports whether errs holds a mistake of the form named form.
+func hasFormErrors(errs map[string]string, form string) bool {
+	for k := range errs {
+		if k == form || strings.HasPrefix(k, form+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixForm keys the submitted values of one form of a page with its
+// name, as formErrors keys its mistakes.
+func prefixForm(form string, v url.Values) url.Values {
+	out := url.Values{}
+	for k, vals := range v {
+		out[form+"-"+k] = vals
+	}
+	return out
 }
 
 func (h *handlers) loadManaged(r *http.Request) (*identity.Principal, Dataset, error) {
@@ -313,11 +380,11 @@ func (h *handlers) linkForm(w http.ResponseWriter, r *http.Request) error {
 		URL: r.PostFormValue("url"), ConfirmNoPersonalData: isOn(r.PostFormValue("confirm_no_personal_data")), ConfirmNote: r.PostFormValue("confirm_note")}
 	res, err := h.addLink(r.Context(), p, d, in)
 	if err != nil {
-		e := platform.AsError(err)
-		if e.Class == platform.EInvalid {
-			return h.renderManageDataset(w, r, d.ID, map[string]string{"link": e.Message}, http.StatusUnprocessableEntity)
+		fe, err := formErrors(err, "link", "name", "url", "format", "description")
+		if err != nil {
+			return err
 		}
-		return err
+		return h.renderManageDataset(w, r, d.ID, fe, http.StatusUnprocessableEntity)
 	}
 	notice := "Link added."
 	if res.Blocked() {
@@ -378,6 +445,14 @@ type planData struct {
 	Today  string
 }
 
+// The plan page's forms: their mistakes and values are keyed with these
+// names (formErrors, prefixForm), as some of their fields share a name.
+const (
+	planReview = "review"
+	planPhase  = "phase"
+	planItem   = "item"
+)
+
 // planOrg returns the organisation chosen by ?org= (or the form's org_id)
 // among those the principal may publish for.
 func (h *handlers) planOrg(r *http.Request, p *identity.Principal) (directory.Org, vocab, error) {
@@ -408,10 +483,12 @@ func (h *handlers) planOrg(r *http.Request, p *identity.Principal) (directory.Or
 }
 
 func (h *handlers) planPage(w http.ResponseWriter, r *http.Request) error {
-	return h.renderPlan(w, r, nil, http.StatusOK)
+	return h.renderPlan(w, r, "", nil, http.StatusOK)
 }
 
-func (h *handlers) renderPlan(w http.ResponseWriter, r *http.Request, errs map[string]string, status int) error {
+// renderPlan shows the plan page, with the mistakes of the form named form
+// beside its fields when it failed.
+func (h *handlers) renderPlan(w http.ResponseWriter, r *http.Request, form string, errs map[string]string, status int) error {
 	p, err := requirePublisher(r)
 	if err != nil {
 		return err
@@ -428,19 +505,21 @@ func (h *handlers) renderPlan(w http.ResponseWriter, r *http.Request, errs map[s
 	v := h.site.NewView(w, r, planData{vocab: voc, Org: org, Status: st, Today: today.String()})
 	v.Errors = errs
 	if errs != nil {
-		v.Form = r.PostForm
+		v.Form = prefixForm(form, r.PostForm)
 	}
 	h.site.Render(w, r, status, "opendata/manage_plan.html", v)
 	return nil
 }
 
-func (h *handlers) planDone(w http.ResponseWriter, r *http.Request, org directory.Org, err error, notice string) error {
+// planDone goes back to the plan after the form named form succeeded, or
+// shows the page with its mistakes.
+func (h *handlers) planDone(w http.ResponseWriter, r *http.Request, org directory.Org, form string, err error, notice string, fields ...string) error {
 	if err != nil {
-		fe, ferr := web.FormErrors(err)
+		fe, ferr := formErrors(err, form, fields...)
 		if ferr != nil {
 			return ferr
 		}
-		return h.renderPlan(w, r, fe, http.StatusUnprocessableEntity)
+		return h.renderPlan(w, r, form, fe, http.StatusUnprocessableEntity)
 	}
 	web.Redirect(w, r, "/opendata/manage/plan?org="+strconv.FormatInt(org.ID, 10), notice)
 	return nil
@@ -451,11 +530,24 @@ func (h *handlers) addPhaseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	minDS, _ := strconv.Atoi(r.PostFormValue("min_datasets"))
-	minStars, _ := strconv.Atoi(r.PostFormValue("min_stars"))
+	minDS, minStars := formInt(r, "min_datasets"), formInt(r, "min_stars")
 	_, err = h.store.AddPhase(r.Context(), org.ID, PhaseInput{Name: r.PostFormValue("name"), StartsOn: r.PostFormValue("starts_on"),
 		EndsOn: r.PostFormValue("ends_on"), MinDatasets: minDS, MinStars: minStars, Note: r.PostFormValue("note")})
-	return h.planDone(w, r, org, err, "Phase added.")
+	return h.planDone(w, r, org, planPhase, err, "Phase added.", "name", "starts_on", "ends_on", "min_datasets", "min_stars", "note")
+}
+
+// formInt is a form's whole number: 0 when empty, -1 (out of every range)
+// when it is not a number.
+func formInt(r *http.Request, field string) int {
+	s := strings.TrimSpace(r.PostFormValue(field))
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 func (h *handlers) deletePhaseForm(w http.ResponseWriter, r *http.Request) error {
@@ -470,7 +562,7 @@ func (h *handlers) addItemForm(w http.ResponseWriter, r *http.Request) error {
 	phase, _ := strconv.ParseInt(r.PostFormValue("phase_id"), 10, 64)
 	_, err = h.store.AddPlanItem(r.Context(), org.ID, PlanItemInput{PhaseID: phase, Title: r.PostFormValue("title"),
 		Description: r.PostFormValue("description"), PlannedOn: r.PostFormValue("planned_on"), DatasetName: r.PostFormValue("dataset_name")})
-	return h.planDone(w, r, org, err, "Added to the open-data list.")
+	return h.planDone(w, r, org, planItem, err, "Added to the open-data list.", "title", "planned_on", "phase_id", "dataset_name", "description")
 }
 
 func (h *handlers) deleteItemForm(w http.ResponseWriter, r *http.Request) error {
@@ -501,7 +593,7 @@ func (h *handlers) deletePlanRow(w http.ResponseWriter, r *http.Request, key str
 	if err := del(r.Context(), org.ID, id); err != nil {
 		return err
 	}
-	return h.planDone(w, r, org, nil, notice)
+	return h.planDone(w, r, org, "", nil, notice)
 }
 
 func (h *handlers) addReviewForm(w http.ResponseWriter, r *http.Request) error {
@@ -513,7 +605,7 @@ func (h *handlers) addReviewForm(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		h.audit(r.Context(), p, "opendata.list.review", "org:"+strconv.FormatInt(org.ID, 10), r.PostFormValue("note"))
 	}
-	return h.planDone(w, r, org, err, "Review recorded.")
+	return h.planDone(w, r, org, planReview, err, "Review recorded.", "reviewed_on", "note")
 }
 
 // --- feedback and requests for publishers ---
@@ -527,13 +619,20 @@ type manageFeedbackData struct {
 }
 
 func (h *handlers) manageFeedbackPage(w http.ResponseWriter, r *http.Request) error {
+	return h.renderManageFeedback(w, r, nil, http.StatusOK)
+}
+
+// renderManageFeedback shows the publisher's feedback and requests, with
+// the mistakes of an answer's form (keyed answerForm's way) beside its
+// fields, which keep the values sent.
+func (h *handlers) renderManageFeedback(w http.ResponseWriter, r *http.Request, errs map[string]string, status int) error {
 	p, err := requirePublisher(r)
 	if err != nil {
 		return err
 	}
 	scope := p.Scope(identity.PermOpenDataPublish)
-	status := r.URL.Query().Get("status")
-	fb, err := h.store.ListFeedback(r.Context(), FeedbackFilter{Under: scope, Status: status})
+	filter := r.URL.Query().Get("status")
+	fb, err := h.store.ListFeedback(r.Context(), FeedbackFilter{Under: scope, Status: filter})
 	if err != nil {
 		return err
 	}
@@ -541,9 +640,35 @@ func (h *handlers) manageFeedbackPage(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	h.site.Page(w, r, "opendata/manage_feedback.html", manageFeedbackData{Feedback: fb, Requests: reqs, Statuses: options(FeedbackStatuses),
-		ReqStats: options(RequestStatuses), Status: status})
+	if errs != nil {
+		keepFeedbackAnswer(r, fb)
+		for i, q := range reqs {
+			if answerForm("rq", q.ID) == r.PostFormValue("_answer") {
+				reqs[i].Status, reqs[i].Response, reqs[i].DatasetName = r.PostFormValue("status"), r.PostFormValue("response"), r.PostFormValue("dataset_name")
+			}
+		}
+	}
+	v := h.site.NewView(w, r, manageFeedbackData{Feedback: fb, Requests: reqs, Statuses: options(FeedbackStatuses),
+		ReqStats: options(RequestStatuses), Status: filter})
+	v.Errors = errs
+	h.site.Render(w, r, status, "opendata/manage_feedback.html", v)
 	return nil
+}
+
+// answerForm names the form answering feedback ("fb") or a data request
+// ("rq") id; its mistakes are keyed with it (formErrors).
+func answerForm(kind string, id int64) string {
+	return kind + "-" + strconv.FormatInt(id, 10)
+}
+
+// keepFeedbackAnswer puts the answer sent back in the feedback it was for,
+// for a page redisplayed with its mistakes.
+func keepFeedbackAnswer(r *http.Request, fb []Feedback) {
+	for i, f := range fb {
+		if answerForm("fb", f.ID) == r.PostFormValue("_answer") {
+			fb[i].Status, fb[i].Response = r.PostFormValue("status"), r.PostFormValue("response")
+		}
+	}
 }
 
 // publisherAndID is the publisher and the path's id named key of a form
@@ -570,7 +695,15 @@ func (h *handlers) respondFeedbackForm(w http.ResponseWriter, r *http.Request) e
 		return platform.NotFound("feedback")
 	}
 	if _, err := h.store.RespondFeedback(r.Context(), p.UserID, id, r.PostFormValue("status"), r.PostFormValue("response")); err != nil {
-		return err
+		fe, err := formErrors(err, answerForm("fb", id), "status", "response")
+		if err != nil {
+			return err
+		}
+		r.PostForm.Set("_answer", answerForm("fb", id))
+		if r.PostFormValue("back") == "dataset" {
+			return h.renderManageDataset(w, r, fb.DatasetID, fe, http.StatusUnprocessableEntity)
+		}
+		return h.renderManageFeedback(w, r, fe, http.StatusUnprocessableEntity)
 	}
 	back := r.PostFormValue("back")
 	if back != "dataset" {
@@ -596,7 +729,12 @@ func (h *handlers) respondRequestForm(w http.ResponseWriter, r *http.Request) er
 		return platform.NotFound("data request")
 	}
 	if _, err := h.store.RespondRequest(r.Context(), p.UserID, id, r.PostFormValue("status"), r.PostFormValue("response"), r.PostFormValue("dataset_name")); err != nil {
-		return err
+		fe, err := formErrors(err, answerForm("rq", id), "status", "response", "dataset_name")
+		if err != nil {
+			return err
+		}
+		r.PostForm.Set("_answer", answerForm("rq", id))
+		return h.renderManageFeedback(w, r, fe, http.StatusUnprocessableEntity)
 	}
 	web.Redirect(w, r, "/opendata/manage/feedback", "Saved.")
 	return nil

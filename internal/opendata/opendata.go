@@ -238,7 +238,9 @@ var (
 	emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-// Validate normalises the input and returns the first problem, naming the field.
+// Validate normalises the input and checks it whole: the error names every
+// field in error (platform.Validation), so a publisher sees all the mistakes
+// of the form at once.
 func (in *DatasetInput) Validate() error {
 	in.Name = strings.TrimSpace(strings.ToLower(in.Name))
 	in.Title = strings.TrimSpace(in.Title)
@@ -249,54 +251,42 @@ func (in *DatasetInput) Validate() error {
 	in.TemporalFrom = strings.TrimSpace(in.TemporalFrom)
 	in.TemporalTo = strings.TrimSpace(in.TemporalTo)
 	in.VersionNote = strings.TrimSpace(in.VersionNote)
-	if in.OrgID <= 0 {
-		return platform.FieldError("org_id", "required", "choose the publishing organisation")
-	}
-	if err := checkText("title", in.Title, 3, 300); err != nil {
-		return err
-	}
+	var v platform.Validation
+	v.Check(in.OrgID > 0, "org_id", "required", "choose the publishing organisation")
+	checkTextIn(&v, "title", in.Title, 3, 300)
 	if in.Name == "" {
 		in.Name = Slug(in.Title)
 	}
-	if !nameRE.MatchString(in.Name) {
-		return platform.FieldError("name", "invalid_name", "the URL name must be 2-100 lowercase letters, digits, '-' or '_'")
-	}
-	if err := checkText("notes", in.Notes, 0, 20000); err != nil {
-		return err
-	}
+	v.Check(nameRE.MatchString(in.Name), "name", "invalid_name", "the URL name must be 2-100 lowercase letters, digits, '-' or '_'")
+	checkTextIn(&v, "notes", in.Notes, 0, 20000)
 	for _, f := range []struct{ name, v string }{{"spatial", in.Spatial}, {"contact_name", in.ContactName}, {"version_note", in.VersionNote}} {
-		if err := checkText(f.name, f.v, 0, 500); err != nil {
-			return err
-		}
+		checkTextIn(&v, f.name, f.v, 0, 500)
 	}
-	if in.ContactEmail != "" && !emailRE.MatchString(in.ContactEmail) {
-		return platform.FieldError("contact_email", "invalid_email", "the contact e-mail address is not valid")
-	}
+	v.Check(in.ContactEmail == "" || emailRE.MatchString(in.ContactEmail), "contact_email", "invalid_email", "the contact e-mail address is not valid")
 	if in.LicenseID == "" {
 		in.LicenseID = DefaultLicense
 	}
 	if _, ok := LicenseOf(in.LicenseID); !ok {
-		return platform.FieldError("license_id", "invalid_license", "unknown licence %q", in.LicenseID)
+		v.Add("license_id", "invalid_license", "unknown licence %q", in.LicenseID)
 	}
 	if in.Frequency == "" {
 		in.Frequency = "irregular"
 	}
 	if _, ok := FrequencyOf(in.Frequency); !ok {
-		return platform.FieldError("frequency", "invalid_frequency", "unknown update frequency %q", in.Frequency)
+		v.Add("frequency", "invalid_frequency", "unknown update frequency %q", in.Frequency)
 	}
 	for _, f := range []struct{ name, v string }{{"temporal_from", in.TemporalFrom}, {"temporal_to", in.TemporalTo}} {
-		if f.v != "" && !dateRE.MatchString(f.v) {
-			return platform.FieldError(f.name, "invalid_date", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
-		}
+		v.Check(f.v == "" || dateRE.MatchString(f.v), f.name, "invalid_date", "write the date as YYYY, YYYY-MM or YYYY-MM-DD")
 	}
-	if in.TemporalFrom != "" && in.TemporalTo != "" && in.TemporalTo < in.TemporalFrom {
-		return platform.FieldError("temporal_to", "invalid_period", "the coverage ends before it starts")
+	// The period is compared only when both of its dates are well written.
+	if in.TemporalFrom != "" && in.TemporalTo != "" && !v.Has("temporal_from") && !v.Has("temporal_to") {
+		v.Check(in.TemporalTo >= in.TemporalFrom, "temporal_to", "invalid_period", "the coverage ends before it starts")
 	}
-	tags, err := cleanTags(in.Tags)
-	if err != nil {
-		return err
+	if tags, err := cleanTags(in.Tags); err != nil {
+		_ = v.Merge(err) // cleanTags only returns field errors
+	} else {
+		in.Tags = tags
 	}
-	in.Tags = tags
 	themes := []string{}
 	seen := map[string]bool{}
 	for _, t := range in.Themes {
@@ -305,13 +295,14 @@ func (in *DatasetInput) Validate() error {
 			continue
 		}
 		if _, ok := ThemeOf(t); !ok {
-			return platform.FieldError("themes", "invalid_theme", "unknown theme %q", t)
+			v.Add("themes", "invalid_theme", "unknown theme %q", t)
+			continue
 		}
 		seen[t] = true
 		themes = append(themes, t)
 	}
 	in.Themes = themes
-	return nil
+	return v.Err()
 }
 
 // cleanTags trims, de-duplicates and bounds the tags (CKAN: 2-100 characters).
@@ -348,6 +339,11 @@ func SplitTags(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkTextIn records in v the mistake checkText finds in field, if any.
+func checkTextIn(v *platform.Validation, field, s string, min, max int) {
+	_ = v.Merge(checkText(field, s, min, max)) // checkText only returns field errors
 }
 
 func checkText(field, v string, min, max int) error {
@@ -411,21 +407,19 @@ type ResourceInput struct {
 	ConfirmNote           string `json:"confirm_note,omitempty"`
 }
 
-func (in *ResourceInput) validate(fileName string) error {
+// validate normalises the resource's fields and records their mistakes in v.
+func (in *ResourceInput) validate(v *platform.Validation, fileName string) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
 	in.Format = strings.ToUpper(strings.TrimSpace(in.Format))
 	in.URL = strings.TrimSpace(in.URL)
+	in.ConfirmNote = strings.TrimSpace(in.ConfirmNote)
 	if in.Name == "" {
 		in.Name = strings.TrimSpace(fileName)
 	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
-	if err := checkText("description", in.Description, 0, 5000); err != nil {
-		return err
-	}
-	return checkText("confirm_note", in.ConfirmNote, 0, 1000)
+	checkTextIn(v, "name", in.Name, 1, 300)
+	checkTextIn(v, "description", in.Description, 0, 5000)
+	checkTextIn(v, "confirm_note", in.ConfirmNote, 0, 1000)
 }
 
 // OrgSlug is the CKAN name of the dataset's organisation.

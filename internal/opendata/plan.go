@@ -73,34 +73,31 @@ func parseDay(field, s string) (workday.Date, error) {
 	return d, nil
 }
 
+// parseDayIn is parseDay recording its mistake in v.
+func parseDayIn(v *platform.Validation, field, s string) workday.Date {
+	d, err := parseDay(field, s)
+	_ = v.Merge(err) // parseDay only returns field errors
+	return d
+}
+
 // AddPhase adds a phase to an organisation's plan.
 func (s *Store) AddPhase(ctx context.Context, orgID int64, in PhaseInput) (Phase, error) {
 	in.Name, in.Note = strings.TrimSpace(in.Name), strings.TrimSpace(in.Note)
-	if err := checkText("name", in.Name, 2, 200); err != nil {
+	var v platform.Validation
+	checkTextIn(&v, "name", in.Name, 2, 200)
+	checkTextIn(&v, "note", in.Note, 0, 2000)
+	from := parseDayIn(&v, "starts_on", in.StartsOn)
+	to := parseDayIn(&v, "ends_on", in.EndsOn)
+	if !v.Has("starts_on") && !v.Has("ends_on") {
+		v.Check(!to.Before(from), "ends_on", "invalid_period", "the phase ends before it starts")
+	}
+	v.Check(in.MinDatasets >= 0 && in.MinDatasets <= 10000, "min_datasets", "invalid_number", "the minimum number of datasets must be between 0 and 10000")
+	v.Check(in.MinStars >= 1 && in.MinStars <= 5, "min_stars", "invalid_number", "the minimum openness level is 1 to 5 stars")
+	if err := v.Err(); err != nil {
 		return Phase{}, err
-	}
-	if err := checkText("note", in.Note, 0, 2000); err != nil {
-		return Phase{}, err
-	}
-	from, err := parseDay("starts_on", in.StartsOn)
-	if err != nil {
-		return Phase{}, err
-	}
-	to, err := parseDay("ends_on", in.EndsOn)
-	if err != nil {
-		return Phase{}, err
-	}
-	if to.Before(from) {
-		return Phase{}, platform.FieldError("ends_on", "invalid_period", "the phase ends before it starts")
-	}
-	if in.MinDatasets < 0 || in.MinDatasets > 10000 {
-		return Phase{}, platform.FieldError("min_datasets", "invalid_number", "the minimum number of datasets must be between 0 and 10000")
-	}
-	if in.MinStars < 1 || in.MinStars > 5 {
-		return Phase{}, platform.FieldError("min_stars", "invalid_number", "the minimum openness level is 1 to 5 stars")
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		if err := checkOrg(ctx, tx, orgID); err != nil {
 			return err
 		}
@@ -126,34 +123,31 @@ func (s *Store) DeletePhase(ctx context.Context, orgID, id int64) error {
 // AddPlanItem adds a planned dataset to an organisation's open-data list.
 func (s *Store) AddPlanItem(ctx context.Context, orgID int64, in PlanItemInput) (PlanItem, error) {
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
-	if err := checkText("title", in.Title, 3, 300); err != nil {
-		return PlanItem{}, err
-	}
-	if err := checkText("description", in.Description, 0, 4000); err != nil {
-		return PlanItem{}, err
-	}
-	day, err := parseDay("planned_on", in.PlannedOn)
-	if err != nil {
-		return PlanItem{}, err
-	}
+	var v platform.Validation
+	checkTextIn(&v, "title", in.Title, 3, 300)
+	checkTextIn(&v, "description", in.Description, 0, 4000)
+	day := parseDayIn(&v, "planned_on", in.PlannedOn)
 	var id int64
-	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
+	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		if err := checkOrg(ctx, tx, orgID); err != nil {
 			return err
 		}
+		// The phase and the dataset named are looked up and reported with
+		// the other mistakes, before anything is written.
 		var phase any
 		if in.PhaseID > 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM od_plan_phases WHERE id = $1 AND org_id = $2`, in.PhaseID, orgID).Scan(&n); err != nil {
 				return err
 			}
-			if n == 0 {
-				return platform.FieldError("phase_id", "unknown_phase", "the phase does not exist")
-			}
+			v.Check(n > 0, "phase_id", "unknown_phase", "the phase does not exist")
 			phase = in.PhaseID
 		}
 		ds, err := orgDatasetID(ctx, tx, orgID, in.DatasetName)
-		if err != nil {
+		if err := v.Merge(err); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO od_plan_items (org_id, phase_id, title, description, planned_on, dataset_id, created_at)
@@ -212,18 +206,17 @@ type Review struct {
 // day (D47-20.3: at least every N months, by rule).
 func (s *Store) AddReview(ctx context.Context, actor, orgID int64, day, note string) (Review, error) {
 	note = strings.TrimSpace(note)
-	d, err := parseDay("reviewed_on", day)
-	if err != nil {
+	var v platform.Validation
+	d := parseDayIn(&v, "reviewed_on", day)
+	v.Check(checkText("note", note, 3, 2000) == nil, "note", "required", "summarise the review (what was added, changed or removed)")
+	if !v.Has("reviewed_on") {
+		v.Check(!d.After(workday.DateOf(s.now())), "reviewed_on", "future_date", "a review cannot be recorded in the future")
+	}
+	if err := v.Err(); err != nil {
 		return Review{}, err
 	}
-	if err := checkText("note", note, 3, 2000); err != nil {
-		return Review{}, platform.FieldError("note", "required", "summarise the review (what was added, changed or removed)")
-	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		if d.After(workday.DateOf(now)) {
-			return platform.FieldError("reviewed_on", "future_date", "a review cannot be recorded in the future")
-		}
+	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		if err := checkOrg(ctx, tx, orgID); err != nil {
 			return err
 		}

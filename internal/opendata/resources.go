@@ -85,7 +85,18 @@ func (s *Store) insertRevision(ctx context.Context, tx platform.Tx, datasetID, r
 // ingestResource checks a resource's fields, then ingests its file (the
 // caller discards it), so a bad field is refused before any byte is read.
 func (s *Store) ingestResource(in *ResourceInput, fileName string, src io.Reader) (*ingested, error) {
-	if err := in.validate(fileName); err != nil {
+	var v platform.Validation
+	in.validate(&v, fileName)
+	// A declared format is checked with the other fields; the file's own
+	// format and content are checked as it is read.
+	if in.Format != "" {
+		if f := FormatOf(in.Format); f.Code == "" {
+			v.Add("format", "unsupported_format", "unsupported format %q; accepted: %s", in.Format, uploadFormatList())
+		} else if f.LinkOnly {
+			v.Add("format", "link_only_format", "%s resources are links to a service; add a link instead of a file", f.Code)
+		}
+	}
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	ing, err := s.ingest(src, fileName, in.Format)
@@ -281,19 +292,18 @@ func discardPending(ctx context.Context, tx platform.Tx, resID int64, now time.T
 // another site). govdx cannot scan it, so it is held unless the officer
 // confirms it holds no personal information (D47-20.1).
 func (s *Store) AddLink(ctx context.Context, actor, datasetID int64, in ResourceInput) (Resource, error) {
-	if err := in.validate(""); err != nil {
-		return Resource{}, err
-	}
+	var v platform.Validation
+	in.validate(&v, "")
 	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.URL) > 2000 {
-		return Resource{}, platform.FieldError("url", "invalid_url", "give the full address, starting with https://")
-	}
+	v.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(in.URL) <= 2000,
+		"url", "invalid_url", "give the full address, starting with https://")
 	if in.Format == "" {
 		in.Format = "HTML"
 	}
 	f := FormatOf(in.Format)
-	if f.Code == "" {
-		return Resource{}, platform.FieldError("format", "unsupported_format", "unsupported format %q", in.Format)
+	v.Check(f.Code != "", "format", "unsupported_format", "unsupported format %q", in.Format)
+	if err := v.Err(); err != nil {
+		return Resource{}, err
 	}
 	check := Check{Outcome: CheckUnscanned, Findings: []Finding{},
 		Warnings: []string{"linked content is not scanned: an officer must confirm it holds no personal information (D47-20.1)"}}

@@ -113,13 +113,24 @@ func (h *handlers) uploadPage(w http.ResponseWriter, r *http.Request) {
 				platform.Logger(r.Context()).Error("upload failed", "err", err)
 				msg = "internal error"
 			}
-			platform.WriteJSON(w, platform.StatusOf(e.Class), map[string]any{"ok": false, "error": h.site.NewView(w, r, nil).T(msg), "field": e.Field})
+			// Every mistake of the form, each translated (the script shows "error").
+			view := h.site.NewView(w, r, nil)
+			text := view.T(msg)
+			for _, is := range e.Issues()[min(1, len(e.Issues())):] {
+				text += "; " + view.T(is.Message)
+			}
+			platform.WriteJSON(w, platform.StatusOf(e.Class), map[string]any{"ok": false, "error": text, "field": e.Field})
 			return
 		}
 		switch e.Class {
 		case platform.EInvalid, platform.ETooLarge, platform.EConflict:
 			if d.ID != 0 {
-				if rerr := h.renderManageDataset(w, r, d.ID, map[string]string{"upload": e.Message}, platform.StatusOf(e.Class)); rerr == nil {
+				errs := map[string]string{"upload": e.Message}
+				if e.Class == platform.EInvalid {
+					// The new-file form's fields show their mistakes beside them.
+					errs, _ = formErrors(err, "upload", "name", "format", "description")
+				}
+				if rerr := h.renderManageDataset(w, r, d.ID, errs, platform.StatusOf(e.Class)); rerr == nil {
 					return
 				}
 			}
