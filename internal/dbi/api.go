@@ -122,9 +122,10 @@ func (h *handlers) apiScore(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) apiSize(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	var v platform.Validation
 	sec, err := ParseSector(q.Get("sector"))
 	if err != nil {
-		return platform.FieldError("sector", "invalid_sector", "%s", err.Error())
+		v.Add("sector", "invalid_sector", "%s", err.Error())
 	}
 	in := SizeInput{Sector: sec, HasSubsidiaries: q.Get("subsidiaries") == "1" || q.Get("subsidiaries") == "true"}
 	for _, f := range []struct {
@@ -132,15 +133,17 @@ func (h *handlers) apiSize(w http.ResponseWriter, r *http.Request) error {
 		dst  *float64
 	}{{"revenue", &in.Revenue}, {"capital", &in.Capital}} {
 		if s := q.Get(f.name); s != "" {
-			if *f.dst, err = strconv.ParseFloat(s, 64); err != nil {
-				return platform.FieldError(f.name, "invalid_amount", "%s must be a number of billion VND", f.name)
-			}
+			var err error
+			*f.dst, err = strconv.ParseFloat(s, 64)
+			v.Check(err == nil, f.name, "invalid_amount", "%s must be a number of billion VND", f.name)
 		}
 	}
 	if s := q.Get("staff"); s != "" {
-		if in.Staff, err = strconv.Atoi(s); err != nil {
-			return platform.FieldError("staff", "invalid_number", "staff must be a whole number")
-		}
+		in.Staff, err = strconv.Atoi(s)
+		v.Check(err == nil, "staff", "invalid_number", "staff must be a whole number")
+	}
+	if err := v.Err(); err != nil {
+		return err
 	}
 	res, err := ClassifySize(in)
 	if err != nil {
@@ -252,27 +255,28 @@ func (h *handlers) apiConsultant(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handlers) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	var v platform.Validation
 	year, err := strconv.Atoi(q.Get("year"))
-	if err != nil {
-		return platform.FieldError("year", "required", "year is required")
-	}
+	v.Check(err == nil, "year", "required", "year is required")
 	f := RankingFilter{Year: year, ProvinceCode: q.Get("province"), Size: Size(q.Get("size")), Field: q.Get("field")}
 	for _, x := range []struct {
 		name string
 		dst  *int
 	}{{"offset", &f.Offset}, {"limit", &f.Limit}} {
 		if s := q.Get(x.name); s != "" {
-			if *x.dst, err = strconv.Atoi(s); err != nil {
-				return platform.FieldError(x.name, "invalid_number", "%s must be a whole number", x.name)
-			}
+			*x.dst, err = strconv.Atoi(s)
+			v.Check(err == nil, x.name, "invalid_number", "%s must be a whole number", x.name)
 		}
 	}
 	if s := q.Get("level"); s != "" {
 		l, err := strconv.Atoi(s)
-		if err != nil {
-			return platform.FieldError("level", "invalid_level", "level must be between 0 and %d", MaxLevel)
+		if v.Check(err == nil, "level", "invalid_level", "level must be between 0 and %d", MaxLevel) {
+			f.Level = &l
 		}
-		f.Level = &l
+	}
+	f.check(&v)
+	if err := v.Err(); err != nil {
+		return err
 	}
 	rows, err := h.store.Rankings(r.Context(), f)
 	if err != nil {

@@ -369,14 +369,14 @@ func (s *Store) CreateAssessment(ctx context.Context, p *identity.Principal, ent
 		if in.Year == 0 {
 			in.Year = now.In(vnZone).Year()
 		}
-		if in.Year < FirstYear || in.Year > now.In(vnZone).Year() {
-			return platform.FieldError("year", "invalid_year", "the year must be between %d and %d", FirstYear, now.In(vnZone).Year())
-		}
 		if in.Index == "" {
 			in.Index = e.SuggestedIndex
 		}
-		if !in.Index.Valid() {
-			return platform.FieldError("index", "invalid_index", "unknown index %q (want sme, large or group)", in.Index)
+		var v platform.Validation
+		v.Check(in.Year >= FirstYear && in.Year <= now.In(vnZone).Year(), "year", "invalid_year", "the year must be between %d and %d", FirstYear, now.In(vnZone).Year())
+		v.Check(in.Index.Valid(), "index", "invalid_index", "unknown index %q (want sme, large or group)", in.Index)
+		if err := v.Err(); err != nil {
+			return err
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO dbi_assessments (enterprise_id, year, index_kind, state, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$5) RETURNING id`, enterpriseID, in.Year, string(in.Index), string(StateDraft), now).Scan(&id)
@@ -688,9 +688,6 @@ type ActionInput struct {
 // independence; certification issues the certificate and the ranking entry.
 func (s *Store) Act(ctx context.Context, p *identity.Principal, id int64, in ActionInput) (Detail, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
-	if utf8.RuneCountInString(in.Reason) > 2000 {
-		return Detail{}, platform.FieldError("reason", "too_long", "the reason must be at most 2000 characters")
-	}
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		pt, err := loadParties(ctx, tx, id)
 		if err != nil {
@@ -705,6 +702,9 @@ func (s *Store) Act(ctx context.Context, p *identity.Principal, id int64, in Act
 		}
 		if !pt.is(p, t.By) {
 			return platform.Forbidden()
+		}
+		if utf8.RuneCountInString(in.Reason) > 2000 {
+			return platform.FieldError("reason", "too_long", "the reason must be at most 2000 characters")
 		}
 		if col, ok := CompletedColumn(in.Action, pt.a.Assessor); ok {
 			if err := requireComplete(ctx, tx, pt.a, col); err != nil {

@@ -293,45 +293,32 @@ type Application struct {
 	Account         Account  `json:"account"`
 }
 
-func (in *Application) check(ctx context.Context, q platform.Querier) error {
+// check normalises the application and records each field's mistake in v,
+// the province's not existing too; it returns only a failure to look.
+func (in *Application) check(ctx context.Context, q platform.Querier, v *platform.Validation) error {
 	in.Name, in.TaxCode, in.EmployerTaxCode = strings.TrimSpace(in.Name), strings.TrimSpace(in.TaxCode), strings.TrimSpace(in.EmployerTaxCode)
 	in.Experience, in.Phone = strings.TrimSpace(in.Experience), strings.TrimSpace(in.Phone)
-	if in.Kind != KindIndividual && in.Kind != KindUnit {
-		return platform.FieldError("kind", "invalid_kind", "choose an individual consultant or a consulting unit")
-	}
+	v.Check(in.Kind == KindIndividual || in.Kind == KindUnit, "kind", "invalid_kind", "choose an individual consultant or a consulting unit")
 	if in.Kind == KindIndividual && in.Name == "" {
 		in.Name = strings.TrimSpace(in.Account.FullName)
 	}
-	if err := directory.CheckText("name", in.Name, 1, 300); err != nil {
-		return err
+	_ = v.Merge(directory.CheckText("name", in.Name, 1, 300))
+	v.Check(slices.ContainsFunc(ConsultantTitles, func(o Option) bool { return o.Code == in.Title }), "title", "invalid_title", "choose a title")
+	if in.Kind == KindUnit {
+		v.Check(taxCodeRE.MatchString(in.TaxCode), "tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
 	}
-	if !slices.ContainsFunc(ConsultantTitles, func(o Option) bool { return o.Code == in.Title }) {
-		return platform.FieldError("title", "invalid_title", "choose a title")
-	}
-	if in.Kind == KindUnit && !taxCodeRE.MatchString(in.TaxCode) {
-		return platform.FieldError("tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
-	}
-	if in.EmployerTaxCode != "" && !taxCodeRE.MatchString(in.EmployerTaxCode) {
-		return platform.FieldError("employer_tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
-	}
-	if len(in.Specialties) == 0 {
-		return platform.FieldError("specialties", "required", "choose at least one specialty")
-	}
-	for _, sp := range in.Specialties {
-		if !slices.ContainsFunc(Specialties, func(o Option) bool { return o.Code == sp }) {
-			return platform.FieldError("specialties", "invalid_specialty", "unknown specialty %q", sp)
+	v.Check(in.EmployerTaxCode == "" || taxCodeRE.MatchString(in.EmployerTaxCode),
+		"employer_tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
+	if v.Check(len(in.Specialties) > 0, "specialties", "required", "choose at least one specialty") {
+		for _, sp := range in.Specialties {
+			v.Check(slices.ContainsFunc(Specialties, func(o Option) bool { return o.Code == sp }), "specialties", "invalid_specialty", "unknown specialty %q", sp)
 		}
+		slices.Sort(in.Specialties)
+		in.Specialties = slices.Compact(in.Specialties)
 	}
-	slices.Sort(in.Specialties)
-	in.Specialties = slices.Compact(in.Specialties)
-	if utf8.RuneCountInString(in.Experience) > 4000 {
-		return platform.FieldError("experience", "too_long", "experience must be at most 4000 characters")
-	}
-	if err := directory.CheckPhone("phone", in.Phone); err != nil {
-		return err
-	}
-	_, err := provinceName(ctx, q, in.ProvinceCode)
-	return err
+	v.Check(utf8.RuneCountInString(in.Experience) <= 4000, "experience", "too_long", "experience must be at most 4000 characters")
+	_ = v.Merge(directory.CheckPhone("phone", in.Phone))
+	return checkProvince(ctx, q, in.ProvinceCode, v)
 }
 
 // Network organisations: consulting units registered here sit under the
@@ -368,11 +355,24 @@ func (s *Store) networkOrg(ctx context.Context, individual bool) (directory.Org,
 
 // Apply records an application and creates the applicant's account (without
 // a role: the consultant role comes with recognition).
+// Every mistake of the application is reported at once, before anything
+// is written.
 func (s *Store) Apply(ctx context.Context, in Application) (Consultant, error) {
-	if err := in.check(ctx, s.db.Read); err != nil {
+	var v platform.Validation
+	if err := in.check(ctx, s.db.Read, &v); err != nil {
 		return Consultant{}, err
 	}
-	if err := in.Account.check(ctx, s.ids); err != nil {
+	if err := in.Account.check(ctx, s.ids, &v); err != nil {
+		return Consultant{}, err
+	}
+	if in.Kind == KindUnit && !v.Has("tax_code") {
+		var n int
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE tax_code = $1`, in.TaxCode).Scan(&n); err != nil {
+			return Consultant{}, err
+		}
+		v.Check(n == 0, "tax_code", "tax_code_registered", "an organisation with this tax code is already registered")
+	}
+	if err := v.Err(); err != nil {
 		return Consultant{}, err
 	}
 	network, err := s.networkOrg(ctx, in.Kind == KindIndividual)
@@ -381,13 +381,6 @@ func (s *Store) Apply(ctx context.Context, in Application) (Consultant, error) {
 	}
 	org := network
 	if in.Kind == KindUnit {
-		var n int
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE tax_code = $1`, in.TaxCode).Scan(&n); err != nil {
-			return Consultant{}, err
-		}
-		if n > 0 {
-			return Consultant{}, platform.FieldError("tax_code", "tax_code_registered", "an organisation with this tax code is already registered")
-		}
 		if org, err = s.dir.CreateOrg(ctx, directory.OrgInput{Code: "MST-" + in.TaxCode, Name: in.Name, Kind: directory.KindEnterprise,
 			ParentID: &network.ID, AdminUnitCode: in.ProvinceCode, TaxCode: in.TaxCode, Phone: in.Phone, Email: in.Account.Email}); err != nil {
 			return Consultant{}, err

@@ -121,27 +121,42 @@ const maxAmount = 1e9
 
 // classify validates the input and returns the size class and suggested index.
 func (in *ProfileInput) classify() (SizeResult, error) {
+	var v platform.Validation
+	return in.classifyInto(&v)
+}
+
+// classifyInto records every mistake of the input in v (which may already
+// hold the mistakes of a form's numbers) and, when v has none, returns the
+// size class and suggested index; v's error otherwise.
+func (in *ProfileInput) classifyInto(v *platform.Validation) (SizeResult, error) {
+	in.check(v)
+	if err := v.Err(); err != nil {
+		return SizeResult{}, err
+	}
+	return in.size()
+}
+
+// size classifies a checked input.
+func (in *ProfileInput) size() (SizeResult, error) {
+	f, _ := FieldByCode(in.Field)
+	return ClassifySize(SizeInput{Sector: f.Sector, Staff: in.Staff, Revenue: in.Revenue, Capital: in.Capital, HasSubsidiaries: in.HasSubsidiaries})
+}
+
+// check normalises the input and records each field's mistake in v.
+func (in *ProfileInput) check(v *platform.Validation) {
 	in.Field = strings.TrimSpace(strings.ToLower(in.Field))
 	in.ProvinceCode = strings.TrimSpace(in.ProvinceCode)
-	f, ok := FieldByCode(in.Field)
-	if !ok {
-		return SizeResult{}, platform.FieldError("field", "invalid_field", "choose the enterprise's sector")
-	}
-	if in.ProvinceCode == "" {
-		return SizeResult{}, platform.FieldError("province_code", "required", "choose the province")
-	}
-	if in.Staff < 0 || in.Staff > 10_000_000 {
-		return SizeResult{}, platform.FieldError("staff", "invalid_staff", "staff must be a whole number from 0")
-	}
+	_, ok := FieldByCode(in.Field)
+	v.Check(ok, "field", "invalid_field", "choose the enterprise's sector")
+	v.Check(in.ProvinceCode != "", "province_code", "required", "choose the province")
+	v.Check(in.Staff >= 0 && in.Staff <= 10_000_000, "staff", "invalid_staff", "staff must be a whole number from 0")
 	for _, a := range []struct {
 		field string
 		v     float64
 	}{{"revenue", in.Revenue}, {"capital", in.Capital}} {
-		if math.IsNaN(a.v) || math.IsInf(a.v, 0) || a.v < 0 || a.v > maxAmount {
-			return SizeResult{}, platform.FieldError(a.field, "invalid_amount", "%s must be a non-negative amount in billion VND", a.field)
-		}
+		v.Check(!math.IsNaN(a.v) && !math.IsInf(a.v, 0) && a.v >= 0 && a.v <= maxAmount,
+			a.field, "invalid_amount", "%s must be a non-negative amount in billion VND", a.field)
 	}
-	return ClassifySize(SizeInput{Sector: f.Sector, Staff: in.Staff, Revenue: in.Revenue, Capital: in.Capital, HasSubsidiaries: in.HasSubsidiaries})
 }
 
 // millions converts billion VND to whole million VND.

@@ -3,6 +3,7 @@ package dbi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -173,55 +174,45 @@ func (h *handlers) registerPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// profileFromForm reads the size data of a form; bad numbers name their field.
-func profileFromForm(r *http.Request) (ProfileInput, error) {
+// profileFromForm reads the size data of a form; each number that does not
+// parse is recorded in v under its field (and read as 0), so the store
+// reports it together with the input's other mistakes.
+func profileFromForm(r *http.Request, v *platform.Validation) ProfileInput {
 	in := ProfileInput{Field: r.PostFormValue("field"), ProvinceCode: r.PostFormValue("province_code"),
 		HasSubsidiaries: r.PostFormValue("has_subsidiaries") == "1"}
-	var err error
-	if in.Staff, err = formInt(r, "staff"); err != nil {
-		return in, err
-	}
-	if in.Revenue, err = formAmount(r, "revenue"); err != nil {
-		return in, err
-	}
-	in.Capital, err = formAmount(r, "capital")
-	return in, err
+	in.Staff = formInt(r, "staff", v)
+	in.Revenue = formAmount(r, "revenue", v)
+	in.Capital = formAmount(r, "capital", v)
+	return in
 }
 
-func formInt(r *http.Request, field string) (int, error) {
+func formInt(r *http.Request, field string, v *platform.Validation) int {
 	s := strings.TrimSpace(r.PostFormValue(field))
 	if s == "" {
-		return 0, nil
+		return 0
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, platform.FieldError(field, "invalid_number", "%s must be a whole number", field)
-	}
-	return n, nil
+	v.Check(err == nil, field, "invalid_number", "%s must be a whole number", field)
+	return n
 }
 
-func formAmount(r *http.Request, field string) (float64, error) {
+func formAmount(r *http.Request, field string, v *platform.Validation) float64 {
 	s := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(field)), ",", ".")
 	if s == "" {
-		return 0, nil
+		return 0
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, platform.FieldError(field, "invalid_amount", "%s must be a non-negative amount in billion VND", field)
-	}
-	return f, nil
+	v.Check(err == nil, field, "invalid_amount", "%s must be a non-negative amount in billion VND", field)
+	return f
 }
 
 func (h *handlers) registerForm(w http.ResponseWriter, r *http.Request) error {
 	in := Registration{TaxCode: r.PostFormValue("tax_code"), Name: r.PostFormValue("name"), Address: r.PostFormValue("address"),
 		Phone: r.PostFormValue("phone"), Account: Account{Username: r.PostFormValue("username"), FullName: r.PostFormValue("full_name"),
 			Email: r.PostFormValue("email"), Password: r.PostFormValue("password")}}
-	prof, err := profileFromForm(r)
-	if err == nil {
-		in.ProfileInput = prof
-		_, _, err = h.store.Register(r.Context(), in)
-	}
-	if err != nil {
+	var v platform.Validation
+	in.ProfileInput = profileFromForm(r, &v)
+	if _, _, err := h.store.register(r.Context(), in, &v); err != nil {
 		fe, err := formErrors(err)
 		if err != nil {
 			return err
@@ -298,6 +289,9 @@ func (h *handlers) enterprisePage(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// enterpriseFormError redisplays the enterprise page with each mistake of
+// the posted form beside its field. The size-data form shows what was
+// posted; after the start-an-assessment form it shows the saved figures.
 func (h *handlers) enterpriseFormError(w http.ResponseWriter, r *http.Request, p *identity.Principal, id int64, err error) error {
 	fe, err := formErrors(err)
 	if err != nil {
@@ -307,7 +301,13 @@ func (h *handlers) enterpriseFormError(w http.ResponseWriter, r *http.Request, p
 	if derr != nil {
 		return derr
 	}
-	h.render(w, r, http.StatusUnprocessableEntity, "enterprise.html", d, r.PostForm, fe)
+	form := r.PostForm
+	if _, ok := form["field"]; !ok {
+		e := d.Enterprise
+		form = url.Values{"year": {form.Get("year")}, "index": {form.Get("index")}, "field": {e.Field},
+			"staff": {fmt.Sprint(e.Staff)}, "revenue": {fmt.Sprint(e.Revenue)}, "capital": {fmt.Sprint(e.Capital)}}
+	}
+	h.render(w, r, http.StatusUnprocessableEntity, "enterprise.html", d, form, fe)
 	return nil
 }
 
@@ -316,11 +316,8 @@ func (h *handlers) profileForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := profileFromForm(r)
-	if err == nil {
-		_, err = h.store.UpdateProfile(r.Context(), p, id, in)
-	}
-	if err != nil {
+	var v platform.Validation
+	if _, err := h.store.updateProfile(r.Context(), p, id, profileFromForm(r, &v), &v); err != nil {
 		return h.enterpriseFormError(w, r, p, id, err)
 	}
 	web.Redirect(w, r, "/dbi/enterprises/"+strconv.FormatInt(id, 10), "Saved.")

@@ -49,6 +49,12 @@ type Ranked struct {
 // Percent is the score in percent.
 func (r Ranked) Percent() float64 { return float64(r.Score) / 10 }
 
+// check records the filter's mistakes in v: an offset or level out of range.
+func (f RankingFilter) check(v *platform.Validation) {
+	v.Check(f.Offset >= 0 && f.Offset <= 100_000, "offset", "invalid_offset", "offset must be between 0 and 100000")
+	v.Check(f.Level == nil || (*f.Level >= 0 && *f.Level <= MaxLevel), "level", "invalid_level", "level must be between 0 and %d", MaxLevel)
+}
+
 // Rankings orders the certified results of a year by level, then by score
 // (points as a share of the index maximum, so SME and large enterprises
 // compare), then by enterprise. Each filter has an index whose order is the
@@ -57,8 +63,10 @@ func (s *Store) Rankings(ctx context.Context, f RankingFilter) ([]Ranked, error)
 	if f.Limit <= 0 || f.Limit > platform.MaxPageSize {
 		f.Limit = 50
 	}
-	if f.Offset < 0 || f.Offset > 100_000 {
-		return nil, platform.FieldError("offset", "invalid_offset", "offset must be between 0 and 100000")
+	var v platform.Validation
+	f.check(&v)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	where, args := []string{"r.year = $1"}, []any{f.Year}
 	add := func(cond string, v any) {
@@ -75,9 +83,6 @@ func (s *Store) Rankings(ctx context.Context, f RankingFilter) ([]Ranked, error)
 		add("r.field", f.Field)
 	}
 	if f.Level != nil {
-		if *f.Level < 0 || *f.Level > MaxLevel {
-			return nil, platform.FieldError("level", "invalid_level", "level must be between 0 and %d", MaxLevel)
-		}
 		add("r.level", *f.Level)
 	}
 	args = append(args, f.Limit, f.Offset)

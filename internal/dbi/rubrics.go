@@ -200,43 +200,38 @@ func (s *Store) RubricHistory(ctx context.Context, p *identity.Principal, kind I
 }
 
 // checkRubric normalises an edit and checks it. Each problem names its field
-// (levels.N, levels.N.vi, levels.N.en); the first is the error's field and
-// all are in its "fields" member, so a form marks every one.
+// (levels.N, levels.N.vi, levels.N.en); the error lists them all (the first
+// is its field), and its "fields" member maps each to its message, so a form
+// marks every one.
 func checkRubric(in RubricInput) (map[int]Text, error) {
 	if len(in.Levels) == 0 {
 		return nil, platform.FieldError("levels", "required", "give the text of at least one level 0-%d", MaxLevel)
 	}
 	out := map[int]Text{}
-	var first *platform.Error
-	fields := map[string]string{}
-	bad := func(field, code, msg string) {
-		if first == nil {
-			first = platform.FieldError(field, code, "%s", msg)
-		}
-		fields[field] = msg
-	}
+	var v platform.Validation
 	for _, k := range slices.Sorted(maps.Keys(in.Levels)) {
 		l, err := strconv.Atoi(k)
 		if err != nil || l < 0 || l > MaxLevel || strconv.Itoa(l) != k {
-			bad("levels."+k, "invalid_level", fmt.Sprintf("%q is not a level 0-%d", k, MaxLevel))
+			v.Add("levels."+k, "invalid_level", "%q is not a level 0-%d", k, MaxLevel)
 			continue
 		}
 		t := Text{VI: cleanRubric(in.Levels[k].VI), EN: cleanRubric(in.Levels[k].EN)}
 		prefix := "levels." + k + "."
-		if utf8.RuneCountInString(t.VI) > RubricMaxChars {
-			bad(prefix+"vi", "too_long", fmt.Sprintf("the text is longer than %d characters", RubricMaxChars))
-		} else if t.VI == "" && t.EN != "" {
+		if v.Check(utf8.RuneCountInString(t.VI) <= RubricMaxChars, prefix+"vi", "too_long", "the text is longer than %d characters", RubricMaxChars) {
 			// Vietnamese is the text in force; English translates it.
-			bad(prefix+"vi", "required", "the Vietnamese text is required when an English one is given")
+			v.Check(t.VI != "" || t.EN == "", prefix+"vi", "required", "the Vietnamese text is required when an English one is given")
 		}
-		if utf8.RuneCountInString(t.EN) > RubricMaxChars {
-			bad(prefix+"en", "too_long", fmt.Sprintf("the text is longer than %d characters", RubricMaxChars))
-		}
+		v.Check(utf8.RuneCountInString(t.EN) <= RubricMaxChars, prefix+"en", "too_long", "the text is longer than %d characters", RubricMaxChars)
 		out[l] = t
 	}
-	if first != nil {
-		first.Extra = map[string]any{"fields": fields}
-		return nil, first
+	if err := v.Err(); err != nil {
+		e := platform.AsError(err)
+		fields := map[string]string{}
+		for _, is := range e.Issues() {
+			fields[is.Field] = is.Message
+		}
+		e.Extra = map[string]any{"fields": fields}
+		return nil, e
 	}
 	return out, nil
 }

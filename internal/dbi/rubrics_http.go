@@ -1,7 +1,6 @@
 package dbi
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -171,7 +170,7 @@ func (h *handlers) rubricForm(w http.ResponseWriter, r *http.Request) error {
 		in.Levels[strconv.Itoa(l)] = t
 	}
 	if _, err := h.store.SetRubric(r.Context(), p, kind, id, in); err != nil {
-		fe, ferr := rubricFormErrors(err)
+		fe, ferr := web.FormErrors(err) // every field in error, each beside its input
 		if ferr != nil {
 			return ferr
 		}
@@ -180,21 +179,4 @@ func (h *handlers) rubricForm(w http.ResponseWriter, r *http.Request) error {
 	v := url.Values{"notice": {"Saved."}}
 	http.Redirect(w, r, "/dbi/models/"+url.PathEscape(string(kind))+"?"+v.Encode()+"#c-"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
-}
-
-// rubricFormErrors marks every field a rubric edit was refused for.
-func rubricFormErrors(err error) (map[string]string, error) {
-	fe, other := web.FormErrors(err)
-	if other != nil {
-		return nil, other
-	}
-	var pe *platform.Error
-	if errors.As(err, &pe) {
-		if fields, ok := pe.Extra["fields"].(map[string]string); ok {
-			for f, msg := range fields {
-				fe[f] = msg
-			}
-		}
-	}
-	return fe, nil
 }

@@ -116,7 +116,7 @@ func TestRubricsAPI(t *testing.T) {
 			{"level not a number", "1.1.1", rubricBody{"levels": {"a": {VI: "x"}}}, 422, []string{`"field":"levels.a"`}},
 			{"Vietnamese too long", "1.1.1", rubricBody{"levels": {"1": {VI: long, EN: "ok"}}}, 422, []string{`"field":"levels.1.vi"`, "too_long", "2000"}},
 			{"English too long", "1.1.1", rubricBody{"levels": {"1": {VI: "ok", EN: long}, "2": {VI: long}}}, 422,
-				[]string{`"field":"levels.1.en"`, `"fields":{`, `"levels.2.vi":`}},
+				[]string{`"field":"levels.1.en"`, `"fields":{`, `"levels.2.vi":`, `"errors":[`, `{"field":"levels.2.vi","code":"too_long"`}},
 			{"English without Vietnamese", "1.1.1", rubricBody{"levels": {"1": {EN: "only English"}}}, 422, []string{`"field":"levels.1.vi"`}},
 			{"no levels", "1.1.1", rubricBody{"levels": {}}, 422, []string{`"field":"levels"`}},
 			{"unknown member", "1.1.1", map[string]any{"levels": map[string]any{"1": map[string]string{"vi": "x", "fr": "y"}}}, 422, []string{"unknown_field"}},

@@ -183,6 +183,16 @@ func provinceName(ctx context.Context, q platform.Querier, code string) (string,
 	return name, err
 }
 
+// checkProvince records in v that code is not a current province, unless
+// province_code already has a mistake; it returns only a failure to look.
+func checkProvince(ctx context.Context, q platform.Querier, code string, v *platform.Validation) error {
+	if v.Has("province_code") {
+		return nil
+	}
+	_, err := provinceName(ctx, q, code)
+	return v.Merge(err)
+}
+
 // provinceOrg returns the organisation of kind province for an administrative
 // unit code, nil when the directory has none.
 func provinceOrg(ctx context.Context, q platform.Querier, code string) (*int64, error) {
@@ -214,23 +224,20 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 // 3 digits for a dependent unit (as directory checks it).
 var taxCodeRE = regexp.MustCompile(`^[0-9]{10}(-[0-9]{3})?$`)
 
-func (a *Account) check(ctx context.Context, ids *identity.Store) error {
+// check normalises the account and records each field's mistake in v,
+// the username's being taken too; it returns only a failure to look.
+func (a *Account) check(ctx context.Context, ids *identity.Store, v *platform.Validation) error {
 	a.Username = strings.ToLower(strings.TrimSpace(a.Username))
 	a.FullName, a.Email = strings.TrimSpace(a.FullName), strings.TrimSpace(a.Email)
-	if !usernameRE.MatchString(a.Username) {
-		return platform.FieldError("username", "invalid_username", "a username is 3-64 lowercase letters, digits, '.', '_' or '-'")
-	}
-	if a.FullName == "" {
-		return platform.FieldError("full_name", "required", "the full name is required (at most 200 characters)")
-	}
-	if err := directory.CheckEmail("email", a.Email); err != nil {
-		return err
-	}
-	if err := identity.CheckPassword(a.Password); err != nil {
-		return err
+	v.Check(usernameRE.MatchString(a.Username), "username", "invalid_username", "a username is 3-64 lowercase letters, digits, '.', '_' or '-'")
+	v.Check(a.FullName != "", "full_name", "required", "the full name is required (at most 200 characters)")
+	_ = v.Merge(directory.CheckEmail("email", a.Email))
+	_ = v.Merge(identity.CheckPassword(a.Password))
+	if v.Has("username") {
+		return nil
 	}
 	if _, err := ids.UserByUsername(ctx, a.Username); err == nil {
-		return platform.FieldError("username", "username_taken", "this username is taken")
+		v.Add("username", "username_taken", "this username is taken")
 	} else if platform.ErrorClass(err) != platform.ENotFound {
 		return err
 	}
@@ -271,37 +278,60 @@ type Registration struct {
 
 // Register creates the enterprise organisation (under its province's
 // organisation, so the province's DoIC reaches it), its profile and an
-// enterprise-user account. Everything is checked before anything is written.
+// enterprise-user account. Everything is checked before anything is written,
+// and every mistake is reported at once.
 func (s *Store) Register(ctx context.Context, in Registration) (Enterprise, identity.User, error) {
+	return s.register(ctx, in, &platform.Validation{})
+}
+
+// register is Register with v holding the mistakes found before, such as a
+// form's numbers that did not parse.
+func (s *Store) register(ctx context.Context, in Registration, v *platform.Validation) (Enterprise, identity.User, error) {
 	in.TaxCode, in.Name = strings.TrimSpace(in.TaxCode), strings.TrimSpace(in.Name)
-	if in.TaxCode == "" {
-		return Enterprise{}, identity.User{}, platform.FieldError("tax_code", "required", "the tax code is required")
+	in.Address, in.Phone = strings.TrimSpace(in.Address), strings.TrimSpace(in.Phone)
+	if v.Check(in.TaxCode != "", "tax_code", "required", "the tax code is required") {
+		v.Check(taxCodeRE.MatchString(in.TaxCode), "tax_code", "invalid_tax_code", "a tax code has 10 digits, or 10 digits, a hyphen and 3 digits")
 	}
-	size, err := in.ProfileInput.classify()
+	_ = v.Merge(directory.CheckText("name", in.Name, 1, 300))
+	_ = v.Merge(directory.CheckText("address", in.Address, 0, 300))
+	_ = v.Merge(directory.CheckPhone("phone", in.Phone))
+	in.ProfileInput.check(v)
+	if err := checkProvince(ctx, s.db.Read, in.ProvinceCode, v); err != nil {
+		return Enterprise{}, identity.User{}, err
+	}
+	// The directory checks the organisation too; the organisation's code and
+	// unit are made of the tax code and province, whose own mistakes are
+	// the ones reported.
+	org := directory.OrgInput{Code: "MST-" + in.TaxCode, Name: in.Name, Kind: directory.KindEnterprise,
+		AdminUnitCode: in.ProvinceCode, TaxCode: in.TaxCode, Address: in.Address, Phone: in.Phone, Email: strings.TrimSpace(in.Account.Email)}
+	check := org
+	if v.Has("tax_code") {
+		check.Code, check.TaxCode = "MST-0000000000", ""
+	}
+	if v.Has("province_code") {
+		check.AdminUnitCode = ""
+	}
+	if err := v.Merge(check.Validate()); err != nil {
+		return Enterprise{}, identity.User{}, err
+	}
+	if !v.Has("tax_code") {
+		var n int
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE tax_code = $1`, in.TaxCode).Scan(&n); err != nil {
+			return Enterprise{}, identity.User{}, err
+		}
+		v.Check(n == 0, "tax_code", "tax_code_registered", "an enterprise with this tax code is already registered; ask its users to add you")
+	}
+	if err := in.Account.check(ctx, s.ids, v); err != nil {
+		return Enterprise{}, identity.User{}, err
+	}
+	if err := v.Err(); err != nil {
+		return Enterprise{}, identity.User{}, err
+	}
+	size, err := in.ProfileInput.size()
 	if err != nil {
 		return Enterprise{}, identity.User{}, err
 	}
-	if _, err := provinceName(ctx, s.db.Read, in.ProvinceCode); err != nil {
-		return Enterprise{}, identity.User{}, err
-	}
-	parent, err := provinceOrg(ctx, s.db.Read, in.ProvinceCode)
-	if err != nil {
-		return Enterprise{}, identity.User{}, err
-	}
-	org := directory.OrgInput{Code: "MST-" + in.TaxCode, Name: in.Name, Kind: directory.KindEnterprise, ParentID: parent,
-		AdminUnitCode: in.ProvinceCode, TaxCode: in.TaxCode, Address: in.Address, Phone: in.Phone, Email: in.Account.Email}
-	if err := org.Validate(); err != nil {
-		return Enterprise{}, identity.User{}, err
-	}
-	var n int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE tax_code = $1`, in.TaxCode).Scan(&n); err != nil {
-		return Enterprise{}, identity.User{}, err
-	}
-	if n > 0 {
-		return Enterprise{}, identity.User{}, platform.FieldError("tax_code", "tax_code_registered",
-			"an enterprise with this tax code is already registered; ask its users to add you")
-	}
-	if err := in.Account.check(ctx, s.ids); err != nil {
+	if org.ParentID, err = provinceOrg(ctx, s.db.Read, in.ProvinceCode); err != nil {
 		return Enterprise{}, identity.User{}, err
 	}
 	o, err := s.dir.CreateOrg(ctx, org)
@@ -352,11 +382,16 @@ func (s *Store) CreateProfile(ctx context.Context, p *identity.Principal, orgID 
 	if o.Kind != directory.KindEnterprise || o.TaxCode == "" {
 		return Enterprise{}, platform.Errorf(platform.EInvalid, "not_an_enterprise", "only an enterprise with a tax code can be assessed")
 	}
-	size, err := in.classify()
-	if err != nil {
+	var v platform.Validation
+	in.check(&v)
+	if err := checkProvince(ctx, s.db.Read, in.ProvinceCode, &v); err != nil {
 		return Enterprise{}, err
 	}
-	if _, err := provinceName(ctx, s.db.Read, in.ProvinceCode); err != nil {
+	if err := v.Err(); err != nil {
+		return Enterprise{}, err
+	}
+	size, err := in.size()
+	if err != nil {
 		return Enterprise{}, err
 	}
 	err = s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
@@ -370,14 +405,22 @@ func (s *Store) CreateProfile(ctx context.Context, p *identity.Principal, orgID 
 
 // UpdateProfile replaces the size data and sector of an enterprise; the
 // size class and suggested index are recomputed (DBI-4). The province stays.
+// Every mistake of the input is reported at once.
 func (s *Store) UpdateProfile(ctx context.Context, p *identity.Principal, id int64, in ProfileInput) (Enterprise, error) {
+	return s.updateProfile(ctx, p, id, in, &platform.Validation{})
+}
+
+// updateProfile is UpdateProfile with v holding the mistakes found before,
+// such as a form's numbers that did not parse (reported after the caller's
+// rights are checked).
+func (s *Store) updateProfile(ctx context.Context, p *identity.Principal, id int64, in ProfileInput, v *platform.Validation) (Enterprise, error) {
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		e, err := fillableEnterprise(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
 		in.ProvinceCode = e.ProvinceCode
-		size, err := in.classify()
+		size, err := in.classifyInto(v)
 		if err != nil {
 			return err
 		}
