@@ -97,18 +97,28 @@ func (h *handlers) apiAccounts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// accountFilterFrom reads the account list's filters and page, reporting
+// every bad one at once.
 func accountFilterFrom(r *http.Request) (AccountFilter, error) {
+	var v platform.Validation
 	f := AccountFilter{Status: AccountStatus(r.URL.Query().Get("status"))}
+	switch f.Status {
+	case "", AccountActive, AccountRevoked, AccountTerminated:
+	default:
+		v.Add("status", "invalid_status", "unknown account status %q", f.Status)
+	}
 	if s := r.URL.Query().Get("service"); s != "" {
 		id, err := parseID(s)
-		if err != nil {
-			return f, platform.FieldError("service", "invalid_id", "service must be a service id")
+		if v.Check(err == nil, "service", "invalid_id", "service must be a service id") {
+			f.ServiceID = id
 		}
-		f.ServiceID = id
 	}
-	var err error
-	f.Page, err = platform.PageFromRequest(r)
-	return f, err
+	page, err := platform.PageFromRequest(r)
+	if err := v.Merge(err); err != nil {
+		return f, err
+	}
+	f.Page = page
+	return f, v.Err()
 }
 
 func (h *handlers) apiRotate(w http.ResponseWriter, r *http.Request) error {

@@ -134,30 +134,36 @@ type authFunc func(*http.Request) (*identity.Principal, error)
 
 func flag(v string) bool { return v == "1" || v == "true" || v == "on" }
 
-// listFilter reads the list filters and the page of a list request.
+// listFilter reads the list filters and the page of a list request,
+// reporting every bad one at once.
 func listFilter(r *http.Request) (RequestFilter, error) {
-	f, err := filterFrom(r.URL.Query())
-	if err != nil {
+	var v platform.Validation
+	f := checkFilter(&v, r.URL.Query())
+	page, err := platform.PageFromRequest(r)
+	if err := v.Merge(err); err != nil {
 		return f, err
 	}
-	f.Page, err = platform.PageFromRequest(r)
-	return f, err
+	f.Page = page
+	return f, v.Err()
 }
 
 // filterFrom reads the list filters of a query string.
 func filterFrom(q url.Values) (RequestFilter, error) {
+	var v platform.Validation
+	f := checkFilter(&v, q)
+	return f, v.Err()
+}
+
+func checkFilter(v *platform.Validation, q url.Values) RequestFilter {
 	f := RequestFilter{State: State(q.Get("state")), Overdue: flag(q.Get("overdue")), Nearing: flag(q.Get("nearing")), Query: q.Get("q")}
-	if f.State != "" && !f.State.Valid() {
-		return f, platform.FieldError("state", "invalid_state", "state must be submitted, approved, refused or withdrawn")
-	}
+	v.Check(f.State == "" || f.State.Valid(), "state", "invalid_state", "state must be submitted, approved, refused or withdrawn")
 	if s := q.Get("service"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return f, platform.FieldError("service", "invalid_id", "service must be a service id")
+		if v.Check(err == nil && id > 0, "service", "invalid_id", "service must be a service id") {
+			f.ServiceID = id
 		}
-		f.ServiceID = id
 	}
-	return f, nil
+	return f
 }
 
 // filterQuery re-encodes the filters (without the cursor) for links.

@@ -236,15 +236,11 @@ func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
 	_ = r.ParseForm()
 	perMin, _ := strconv.Atoi(r.PostFormValue("rate_per_minute"))
 	perDay, _ := strconv.Atoi(r.PostFormValue("rate_per_day"))
+	// On the form an empty choice of items is a mistake, not "all items",
+	// and an empty or unreadable limit per minute too: Approve reports
+	// them with every other mistake.
 	in := ApproveInput{Items: r.PostForm["items"], ValidFrom: r.PostFormValue("valid_from"), ValidTo: r.PostFormValue("valid_to"),
-		RatePerMinute: perMin, RatePerDay: perDay, CertFingerprint: r.PostFormValue("cert_fingerprint")}
-	if len(in.Items) == 0 {
-		// An empty choice on the form is a mistake, not "all items".
-		return h.formFailed(w, r, p, id, platform.FieldError("items", "required", "choose at least one data item"))
-	}
-	if in.RatePerMinute <= 0 {
-		return h.formFailed(w, r, p, id, platform.FieldError("rate_per_minute", "invalid_rate", "the limit per minute must be between 1 and 1000000"))
-	}
+		RatePerMinute: perMin, RatePerDay: perDay, CertFingerprint: r.PostFormValue("cert_fingerprint"), form: true}
 	a, key, err := h.store.Approve(r.Context(), p, id, in)
 	if err != nil {
 		return h.formFailed(w, r, p, id, err)

@@ -183,25 +183,36 @@ func (s *Store) CreateRequest(ctx context.Context, p *identity.Principal, in Req
 	if in.ConsumerOrgID == 0 {
 		in.ConsumerOrgID = p.OrgID
 	}
-	if err := in.validate(); err != nil {
-		return Request{}, err
-	}
+	// The right to file for the organisation is decided first, apart
+	// from the form's mistakes.
+	var v platform.Validation
 	consumer, err := s.dir.Org(ctx, in.ConsumerOrgID)
-	if platform.ErrorClass(err) == platform.ENotFound {
-		return Request{}, platform.FieldError("consumer_org_id", "unknown_org", "organisation %d does not exist", in.ConsumerOrgID)
-	}
-	if err != nil {
+	switch {
+	case platform.ErrorClass(err) == platform.ENotFound:
+		v.Add("consumer_org_id", "unknown_org", "organisation %d does not exist", in.ConsumerOrgID)
+	case err != nil:
 		return Request{}, err
-	}
-	if !p.Allowed(identity.PermRequestCreate, consumer.Path) {
+	case !p.Allowed(identity.PermRequestCreate, consumer.Path):
 		return Request{}, platform.Forbidden()
 	}
-	svc, err := s.requestableService(ctx, in.ServiceID)
-	if err != nil {
-		return Request{}, err
+	// Every mistake of the form is reported at once: the service, then
+	// the fields, then the items against what the service returns.
+	var svc ServiceInfo
+	if in.ServiceID > 0 {
+		svc, err = s.requestableService(ctx, in.ServiceID)
+		if err := v.Merge(err); err != nil {
+			return Request{}, err
+		}
 	}
-	items, err := pickItems(in.Items, svc)
-	if err != nil {
+	in.check(&v)
+	var items []Item
+	if !v.Has("service_id") && !v.Has("items") {
+		items, err = pickItems(in.Items, svc)
+		if err := v.Merge(err); err != nil {
+			return Request{}, err
+		}
+	}
+	if err := v.Err(); err != nil {
 		return Request{}, err
 	}
 	id, err := s.createRequest(ctx, p.UserID, consumer, in, svc, items, time.Time{})
@@ -466,15 +477,14 @@ func (s *Store) Approve(ctx context.Context, p *identity.Principal, id int64, in
 	if err != nil {
 		return Account{}, "", err
 	}
-	if err := in.validateLimits(); err != nil {
-		return Account{}, "", err
-	}
-	from, to, err := in.validity(s.today())
+	var v platform.Validation
+	items, err := s.approvedItems(ctx, &v, r, in)
 	if err != nil {
 		return Account{}, "", err
 	}
-	items, err := s.approvedItems(ctx, r, in.Items)
-	if err != nil {
+	from, to := in.validity(&v, s.today())
+	in.validateLimits(&v)
+	if err := v.Err(); err != nil {
 		return Account{}, "", err
 	}
 	key := NewAPIKey()
@@ -487,26 +497,33 @@ func (s *Store) Approve(ctx context.Context, p *identity.Principal, id int64, in
 }
 
 // approvedItems checks the chosen items against the request and against
-// what the service returns today.
-func (s *Store) approvedItems(ctx context.Context, r Request, chosen []string) ([]Item, error) {
+// what the service returns today, recording the mistakes in v.
+func (s *Store) approvedItems(ctx context.Context, v *platform.Validation, r Request, in ApproveInput) ([]Item, error) {
 	svc, err := s.Service(ctx, r.ServiceID)
 	if err != nil && platform.ErrorClass(err) != platform.ENotFound {
 		return nil, err
 	}
 	if err != nil || svc.Status != ServicePublished {
-		return nil, platform.FieldError("service_id", "service_not_available",
-			"the service is no longer published; refuse the request instead")
+		v.Add("service_id", "service_not_available", "the service is no longer published; refuse the request instead")
+		return nil, nil
 	}
+	chosen := in.Items
 	if len(chosen) == 0 {
+		if in.form {
+			v.Add("items", "required", "choose at least one data item")
+			return nil, nil
+		}
 		chosen = r.ItemKeys()
 	}
 	requested := r.ItemKeys()
 	for _, k := range chosen {
 		if !slices.Contains(requested, k) {
-			return nil, platform.FieldError("items", "not_requested", "the data item %q was not requested", k)
+			v.Add("items", "not_requested", "the data item %q was not requested", k)
+			return nil, nil
 		}
 	}
-	return pickItems(chosen, svc)
+	items, err := pickItems(chosen, svc)
+	return items, v.Merge(err)
 }
 
 func (s *Store) approve(ctx context.Context, actor int64, r Request, items []Item, in ApproveInput, from, to time.Time, key string, at time.Time) (int64, error) {

@@ -222,35 +222,34 @@ type RequestInput struct {
 
 var appCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$`)
 
+// validate checks the form alone (no database), reporting every mistake.
 func (in *RequestInput) validate() error {
+	var v platform.Validation
+	in.check(&v)
+	return v.Err()
+}
+
+// check records the form's mistakes in v; a field already in error (such as
+// service_id after its lookup) keeps its first mistake.
+func (in *RequestInput) check(v *platform.Validation) {
 	for _, p := range []*string{&in.ApplicationCode, &in.ApplicationName, &in.Purpose, &in.FrequencyNote, &in.OtherInfo} {
 		*p = strings.TrimSpace(*p)
 	}
-	if in.ServiceID <= 0 {
-		return platform.FieldError("service_id", "required", "choose the sharing service to connect to")
+	v.Check(in.ServiceID > 0, "service_id", "required", "choose the sharing service to connect to")
+	v.Check(in.ApplicationCode == "" || appCodeRE.MatchString(in.ApplicationCode),
+		"application_code", "invalid_code", "the application identifier is 1-100 letters, digits, '.', '_', ':', '/' or '-'")
+	// CheckText returns field errors only: Merge records them.
+	_ = v.Merge(directory.CheckText("application_name", in.ApplicationName, 1, 300))
+	if err := directory.CheckText("purpose", in.Purpose, 10, 4000); err != nil && platform.AsError(err).Code == "required" {
+		v.Add("purpose", "required", "state the purpose and how the data will be used (at least 10 characters)")
+	} else {
+		_ = v.Merge(err)
 	}
-	if in.ApplicationCode != "" && !appCodeRE.MatchString(in.ApplicationCode) {
-		return platform.FieldError("application_code", "invalid_code", "the application identifier is 1-100 letters, digits, '.', '_', ':', '/' or '-'")
-	}
-	if err := directory.CheckText("application_name", in.ApplicationName, 1, 300); err != nil {
-		return err
-	}
-	if err := directory.CheckText("purpose", in.Purpose, 10, 4000); err != nil {
-		if platform.AsError(err).Code == "required" {
-			return platform.FieldError("purpose", "required", "state the purpose and how the data will be used (at least 10 characters)")
-		}
-		return err
-	}
-	if len(in.Items) == 0 {
-		return platform.FieldError("items", "required", "choose at least one data item")
-	}
-	if in.ExpectedCallsPerDay < 1 || in.ExpectedCallsPerDay > 100_000_000 {
-		return platform.FieldError("expected_calls_per_day", "invalid_frequency", "the expected number of calls per day must be between 1 and 100000000")
-	}
-	if err := directory.CheckText("frequency_note", in.FrequencyNote, 0, 1000); err != nil {
-		return err
-	}
-	return directory.CheckText("other_info", in.OtherInfo, 0, 4000)
+	v.Check(len(in.Items) > 0, "items", "required", "choose at least one data item")
+	v.Check(in.ExpectedCallsPerDay >= 1 && in.ExpectedCallsPerDay <= 100_000_000,
+		"expected_calls_per_day", "invalid_frequency", "the expected number of calls per day must be between 1 and 100000000")
+	_ = v.Merge(directory.CheckText("frequency_note", in.FrequencyNote, 0, 1000))
+	_ = v.Merge(directory.CheckText("other_info", in.OtherInfo, 0, 4000))
 }
 
 // pickItems checks the chosen keys against what the service can return and
@@ -347,6 +346,10 @@ type ApproveInput struct {
 	RatePerDay int `json:"rate_per_day,omitempty"`
 	// CertFingerprint is the SHA-256 fingerprint of the consumer's client certificate (hex, colons allowed); optional.
 	CertFingerprint string `json:"cert_fingerprint,omitempty"`
+
+	// form is set for the web form, where an empty choice of items and an
+	// empty limit per minute are mistakes, not "all items" and "the default".
+	form bool
 }
 
 // DefaultRatePerMinute is the per-minute limit when the provider sets none.
@@ -366,48 +369,49 @@ func NormalizeFingerprint(s string) (string, error) {
 	return s, nil
 }
 
-// validity turns the decision's dates into the account's instants.
-func (in *ApproveInput) validity(today workday.Date) (from, to time.Time, err error) {
-	start := today
+// validity turns the decision's dates into the account's instants,
+// recording their mistakes in v. The order of the dates is checked only
+// when both could be read.
+func (in *ApproveInput) validity(v *platform.Validation, today workday.Date) (from, to time.Time) {
+	start, datesOK := today, true
 	if in.ValidFrom != "" {
-		if start, err = workday.ParseDate(in.ValidFrom); err != nil {
-			return from, to, platform.FieldError("valid_from", "invalid_date", "valid_from must be a date written YYYY-MM-DD")
+		d, err := workday.ParseDate(in.ValidFrom)
+		if datesOK = v.Check(err == nil, "valid_from", "invalid_date", "valid_from must be a date written YYYY-MM-DD"); datesOK {
+			start = d
+			v.Check(!start.Before(today), "valid_from", "in_past", "the validity cannot start before today")
 		}
-	}
-	if start.Before(today) {
-		return from, to, platform.FieldError("valid_from", "in_past", "the validity cannot start before today")
 	}
 	end := start.AddMonths(12).AddDays(-1)
 	if in.ValidTo != "" {
-		if end, err = workday.ParseDate(in.ValidTo); err != nil {
-			return from, to, platform.FieldError("valid_to", "invalid_date", "valid_to must be a date written YYYY-MM-DD")
+		d, err := workday.ParseDate(in.ValidTo)
+		if v.Check(err == nil, "valid_to", "invalid_date", "valid_to must be a date written YYYY-MM-DD") {
+			end = d
+		} else {
+			datesOK = false
 		}
 	}
-	if end.Before(start) {
-		return from, to, platform.FieldError("valid_to", "before_start", "the validity must end on or after the day it starts")
+	if datesOK && v.Check(!end.Before(start), "valid_to", "before_start", "the validity must end on or after the day it starts") {
+		v.Check(!end.After(start.AddMonths(60)), "valid_to", "too_long", "an account is valid for at most 5 years; renew it by a new request")
 	}
-	if end.After(start.AddMonths(60)) {
-		return from, to, platform.FieldError("valid_to", "too_long", "an account is valid for at most 5 years; renew it by a new request")
-	}
-	return start.Time().UTC(), end.AddDays(1).Time().UTC(), nil
+	return start.Time().UTC(), end.AddDays(1).Time().UTC()
 }
 
-func (in *ApproveInput) validateLimits() error {
-	if in.RatePerMinute == 0 {
+// validateLimits checks the rate limits and the certificate fingerprint,
+// recording their mistakes in v.
+func (in *ApproveInput) validateLimits(v *platform.Validation) {
+	if in.RatePerMinute == 0 && !in.form {
 		in.RatePerMinute = DefaultRatePerMinute
 	}
-	if in.RatePerMinute < 1 || in.RatePerMinute > 1_000_000 {
-		return platform.FieldError("rate_per_minute", "invalid_rate", "the limit per minute must be between 1 and 1000000")
-	}
-	if in.RatePerDay < 0 || in.RatePerDay > 1_000_000_000 {
-		return platform.FieldError("rate_per_day", "invalid_rate", "the limit per day must be between 0 (none) and 1000000000")
-	}
-	if in.RatePerDay > 0 && in.RatePerDay < in.RatePerMinute {
-		return platform.FieldError("rate_per_day", "invalid_rate", "the limit per day cannot be lower than the limit per minute")
+	perMinute := v.Check(in.RatePerMinute >= 1 && in.RatePerMinute <= 1_000_000,
+		"rate_per_minute", "invalid_rate", "the limit per minute must be between 1 and 1000000")
+	if v.Check(in.RatePerDay >= 0 && in.RatePerDay <= 1_000_000_000,
+		"rate_per_day", "invalid_rate", "the limit per day must be between 0 (none) and 1000000000") && perMinute {
+		v.Check(in.RatePerDay == 0 || in.RatePerDay >= in.RatePerMinute,
+			"rate_per_day", "invalid_rate", "the limit per day cannot be lower than the limit per minute")
 	}
 	fp, err := NormalizeFingerprint(in.CertFingerprint)
 	in.CertFingerprint = fp
-	return err
+	_ = v.Merge(err) // a field error only
 }
 
 // RefuseInput is a refusal: D47-51.1a and D194-16.2 require the reason and
@@ -419,13 +423,12 @@ type RefuseInput struct {
 
 func (in *RefuseInput) validate() error {
 	in.Reason, in.LegalBasis = strings.TrimSpace(in.Reason), strings.TrimSpace(in.LegalBasis)
-	if err := directory.CheckText("reason", in.Reason, 10, 4000); err != nil {
-		return platform.FieldError("reason", "reason_required", "a refusal must state its reason (at least 10 characters, D47-51.1a)")
-	}
-	if err := directory.CheckText("legal_basis", in.LegalBasis, 5, 1000); err != nil {
-		return platform.FieldError("legal_basis", "legal_basis_required", "a refusal must state the legal basis that restricts sharing (D194-16.2)")
-	}
-	return nil
+	var v platform.Validation
+	v.Check(directory.CheckText("reason", in.Reason, 10, 4000) == nil,
+		"reason", "reason_required", "a refusal must state its reason (at least 10 characters, D47-51.1a)")
+	v.Check(directory.CheckText("legal_basis", in.LegalBasis, 5, 1000) == nil,
+		"legal_basis", "legal_basis_required", "a refusal must state the legal basis that restricts sharing (D194-16.2)")
+	return v.Err()
 }
 
 // RevokeInput gives the reason for revoking an account.

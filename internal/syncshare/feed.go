@@ -143,8 +143,18 @@ func (s *Store) PushRecords(ctx context.Context, p *identity.Principal, ref stri
 	if err != nil {
 		return PushResult{}, err
 	}
+	// The key item and the size of the batch are reported together; the
+	// records are checked (every bad one listed) once both are right, as
+	// their keys depend on the key item.
+	var v platform.Validation
 	keyItem, err := s.keyItemFor(ctx, svc, in.KeyItem)
-	if err != nil {
+	if err := v.Merge(err); err != nil {
+		return PushResult{}, err
+	}
+	v.Check(len(in.Records) > 0, "records", "required", "send at least one record")
+	v.Check(len(in.Records) <= s.opts.MaxPushRecords, "records", "too_many_records",
+		"send at most %d records per push, or upload a snapshot", s.opts.MaxPushRecords)
+	if err := v.Err(); err != nil {
 		return PushResult{}, err
 	}
 	changes, err := s.checkPush(svc, keyItem, in)
@@ -210,14 +220,9 @@ func (s *Store) PushRecords(ctx context.Context, p *identity.Principal, ref stri
 	return res, err
 }
 
-// checkPush validates a batch and renders each record canonically.
+// checkPush validates the records of a batch (1 to MaxPushRecords of them)
+// and renders each canonically.
 func (s *Store) checkPush(svc Service, keyItem string, in PushInput) ([]change, error) {
-	if len(in.Records) == 0 {
-		return nil, platform.FieldError("records", "required", "send at least one record")
-	}
-	if len(in.Records) > s.opts.MaxPushRecords {
-		return nil, platform.FieldError("records", "too_many_records", "send at most %d records per push, or upload a snapshot", s.opts.MaxPushRecords)
-	}
 	var pb problems
 	out := make([]change, 0, len(in.Records))
 	seen := make(map[string]int, len(in.Records))
@@ -312,8 +317,16 @@ func (s *Store) ReplaceSnapshot(ctx context.Context, p *identity.Principal, ref 
 	if err != nil {
 		return PushResult{}, err
 	}
+	// The key item and the declared format are reported together, before
+	// the file is received and checked against them.
+	var v platform.Validation
 	keyItem, err := s.keyItemFor(ctx, svc, in.KeyItem)
-	if err != nil {
+	if err := v.Merge(err); err != nil {
+		return PushResult{}, err
+	}
+	declared := strings.ToLower(strings.TrimSpace(in.Format))
+	v.Check(declared == "" || containsString(Formats, declared), "format", "unsupported_format", "the format must be csv, json or xlsx")
+	if err := v.Err(); err != nil {
 		return PushResult{}, err
 	}
 	u, err := s.receive(body)

@@ -219,12 +219,12 @@ func (h *handlers) apiPackages(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func packageInput(v url.Values) (PackageInput, error) {
-	d, err := ParseValidFor(v.Get("valid_for"))
-	if err != nil {
-		return PackageInput{}, err
-	}
-	return PackageInput{Name: v.Get("name"), Source: v.Get("source"), Format: v.Get("format"), SourceFormat: v.Get("source_format"), ValidFor: d}, nil
+// packageInput reads a package's description; a validity window that
+// cannot be read is reported by BuildPackage with the other mistakes.
+func packageInput(v url.Values) PackageInput {
+	in := PackageInput{Name: v.Get("name"), Source: v.Get("source"), Format: v.Get("format"), SourceFormat: v.Get("source_format")}
+	in.ValidFor, in.validForErr = ParseValidFor(v.Get("valid_for"))
+	return in
 }
 
 func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error {
@@ -233,11 +233,7 @@ func (h *handlers) apiBuildPackage(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	longUpload(w)
-	in, err := packageInput(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	pkg, err := h.store.BuildPackage(r.Context(), p, r.PathValue("ref"), in, r.Body)
+	pkg, err := h.store.BuildPackage(r.Context(), p, r.PathValue("ref"), packageInput(r.URL.Query()), r.Body)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ type PackageInput struct {
 	// upper bound: the usage regulation's validity period; required when
 	// the regulation states none.
 	ValidFor time.Duration `json:"-"`
+
+	// validForErr is the mistake of a validity window that could not be
+	// read (packageInput): BuildPackage reports it with the others.
+	validForErr error
 }
 
 // Manifest describes a package (D47-41: every package states when it
@@ -131,9 +135,17 @@ func (s *Store) buildPackage(ctx context.Context, p *identity.Principal, ref str
 	if err != nil {
 		return Package{}, err
 	}
-	win, err := window(svc, in.ValidFor)
-	if err != nil {
+	// Every mistake of the package's description is reported at once; the
+	// file is received and checked (every bad line listed) once they are
+	// right.
+	var v platform.Validation
+	if err := v.Merge(in.validForErr); err != nil {
 		return Package{}, err
+	}
+	var win time.Duration
+	if !v.Has("valid_for") {
+		win, err = window(svc, in.ValidFor)
+		_ = v.Merge(err) // a field error only
 	}
 	in.Name, in.Source = strings.TrimSpace(in.Name), strings.TrimSpace(in.Source)
 	if in.Name == "" {
@@ -142,18 +154,15 @@ func (s *Store) buildPackage(ctx context.Context, p *identity.Principal, ref str
 	if in.Source == "" {
 		in.Source = svc.ProviderName + " — " + svc.Name
 	}
-	if utf8.RuneCountInString(in.Name) > 300 {
-		return Package{}, platform.FieldError("name", "too_long", "the name has at most 300 characters")
-	}
-	if utf8.RuneCountInString(in.Source) > 1000 {
-		return Package{}, platform.FieldError("source", "too_long", "the source has at most 1000 characters")
-	}
+	v.Check(utf8.RuneCountInString(in.Name) <= 300, "name", "too_long", "the name has at most 300 characters")
+	v.Check(utf8.RuneCountInString(in.Source) <= 1000, "source", "too_long", "the source has at most 1000 characters")
 	out := strings.ToLower(strings.TrimSpace(in.Format))
 	if out == "" {
 		out = FormatCSV
 	}
-	if !containsString(Formats, out) {
-		return Package{}, platform.FieldError("format", "unsupported_format", "the package format must be csv, json or xlsx")
+	v.Check(containsString(Formats, out), "format", "unsupported_format", "the package format must be csv, json or xlsx")
+	if err := v.Err(); err != nil {
+		return Package{}, err
 	}
 	u, err := s.receive(body)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -125,12 +126,40 @@ func (h *handlers) uploadForm(w http.ResponseWriter, r *http.Request, form strin
 			d.Problems = list
 		}
 		v := h.site.NewView(w, r, d)
-		v.Errors = map[string]string{"_form": e.Message}
+		v.Errors = uploadErrors(e, formFields[form])
 		v.Form = fields
 		h.site.Render(w, r, platform.StatusOf(e.Class), "syncshare/service.html", v)
 		return
 	}
 	h.site.Error(w, r, err)
+}
+
+// formFields are the fields of each upload form that show their mistake
+// beside them.
+var formFields = map[string][]string{
+	"snapshot": {"format", "key_item", "file"},
+	"package":  {"name", "source", "format", "valid_for", "file"},
+}
+
+// uploadErrors maps every mistake of an upload to its field on the form
+// (a file too large to the file), and any other to the form as a whole.
+func uploadErrors(e *platform.Error, fields []string) map[string]string {
+	issues := e.Issues()
+	if e.Class == platform.ETooLarge && e.Field != "" {
+		issues = []platform.FieldIssue{{Field: e.Field, Code: e.Code, Message: e.Message}}
+	}
+	out := map[string]string{}
+	for _, is := range issues {
+		if slices.Contains(fields, is.Field) {
+			out[is.Field] = is.Message
+		} else if out["_form"] == "" {
+			out["_form"] = is.Message
+		}
+	}
+	if len(out) == 0 {
+		out["_form"] = e.Message
+	}
+	return out
 }
 
 func (h *handlers) snapshotForm(w http.ResponseWriter, r *http.Request) {
@@ -144,14 +173,9 @@ func (h *handlers) snapshotForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *handlers) packageForm(w http.ResponseWriter, r *http.Request) {
 	h.uploadForm(w, r, "package", func(p *identity.Principal, f url.Values, file io.Reader) (string, error) {
-		in, err := packageInput(f)
-		if err != nil {
-			return "", err
-		}
+		in := packageInput(f)
 		if days := f.Get("valid_days"); days != "" {
-			if in.ValidFor, err = ParseValidFor(days + "d"); err != nil {
-				return "", err
-			}
+			in.ValidFor, in.validForErr = ParseValidFor(days + "d")
 		}
 		if _, err := h.store.BuildPackage(r.Context(), p, r.PathValue("ref"), in, file); err != nil {
 			return "", err
