@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govdx/govdx/internal/directory"
 	"github.com/govdx/govdx/internal/identity"
 	"github.com/govdx/govdx/internal/platform"
 	"github.com/govdx/govdx/internal/workday"
@@ -370,69 +371,59 @@ func (t *Terms) fields() []struct {
 	}
 }
 
-// validate checks the terms. Drafts may be incomplete; strict (before a
-// confirmation) requires items 2-11. Dates may not lie in the past, except
-// a first day kept unchanged from the governing version (prevFrom).
+// validate checks the terms and reports every item in error at once.
+// Drafts may be incomplete; strict (before a confirmation) requires items
+// 2-11. Dates may not lie in the past, except a first day kept unchanged
+// from the governing version (prevFrom).
 func (t *Terms) validate(svc ServiceInfo, strict bool, today workday.Date, prevFrom string) error {
 	t.trim()
+	var v platform.Validation
 	for _, f := range t.fields() {
-		if err := checkText(f.name, *f.v, 0, 4000); err != nil {
-			return err
-		}
+		v.Merge(checkText(f.name, *f.v, 0, 4000))
 	}
 	for _, it := range t.Items {
 		if len(svc.Items) > 0 && !slices.Contains(svc.Items, it) {
-			return fieldErr("terms.items", "unknown_item", "the service has no data item %q", it)
+			v.Add("terms.items", "unknown_item", "the service has no data item %q", it)
+			break
 		}
 	}
-	if t.Method != "" && !slices.Contains(sharingMethods, t.Method) {
-		return fieldErr("terms.method", "invalid_method", "the sharing method is online, sync or package (D47-23.1)")
-	}
-	var from, to workday.Date
-	var err error
-	if t.ValidFrom != "" {
-		if from, err = parseDate("terms.valid_from", t.ValidFrom); err != nil {
-			return err
-		}
-		if from.Before(today) && t.ValidFrom != prevFrom {
-			return fieldErr("terms.valid_from", "in_past", "the agreement cannot start in the past")
+	v.Check(t.Method == "" || slices.Contains(sharingMethods, t.Method),
+		"terms.method", "invalid_method", "the sharing method is online, sync or package (D47-23.1)")
+	var from workday.Date
+	if t.ValidFrom != "" && !v.Has("terms.valid_from") {
+		if d, err := parseDate("terms.valid_from", t.ValidFrom); err != nil {
+			v.Merge(err)
+		} else if v.Check(!d.Before(today) || t.ValidFrom == prevFrom,
+			"terms.valid_from", "in_past", "the agreement cannot start in the past") {
+			from = d
 		}
 	}
-	if t.ValidTo != "" {
-		if to, err = parseDate("terms.valid_to", t.ValidTo); err != nil {
-			return err
-		}
-		if to.Before(today) {
-			return fieldErr("terms.valid_to", "in_past", "the agreement cannot end in the past")
-		}
-		if !from.IsZero() && to.Before(from) {
-			return fieldErr("terms.valid_to", "before_start", "the last day must be on or after the first day")
+	if t.ValidTo != "" && !v.Has("terms.valid_to") {
+		if to, err := parseDate("terms.valid_to", t.ValidTo); err != nil {
+			v.Merge(err)
+		} else if v.Check(!to.Before(today), "terms.valid_to", "in_past", "the agreement cannot end in the past") {
+			v.Check(from.IsZero() || !to.Before(from), "terms.valid_to", "before_start", "the last day must be on or after the first day")
 		}
 	}
-	if !strict {
-		return nil
-	}
-	if t.Data == "" && len(t.Items) == 0 {
-		return fieldErr("terms.data", "required", "item %d of the agreement (D47-38) must be filled in before it is confirmed", 2)
-	}
-	for _, f := range t.fields() {
-		switch f.name {
-		case "terms.data", "terms.duration_note", "terms.method_note", "terms.other":
-			continue
-		}
-		if *f.v == "" {
-			return fieldErr(f.name, "required", "item %d of the agreement (D47-38) must be filled in before it is confirmed", f.item)
+	if strict {
+		v.Check(t.Data != "" || len(t.Items) > 0,
+			"terms.data", "required", "item %d of the agreement (D47-38) must be filled in before it is confirmed", 2)
+		for _, f := range t.fields() {
+			switch f.name {
+			case "terms.data", "terms.duration_note", "terms.method_note", "terms.other":
+				continue
+			}
+			v.Check(*f.v != "", f.name, "required", "item %d of the agreement (D47-38) must be filled in before it is confirmed", f.item)
 		}
 	}
-	return nil
+	return v.Err()
 }
 
-func (in *AgreementInput) validate() error {
+// validate records the mistakes of the title and the justification in v.
+func (in *AgreementInput) validate(v *platform.Validation) {
 	in.Title, in.Justification = strings.TrimSpace(in.Title), strings.TrimSpace(in.Justification)
-	if err := minText("title", in.Title, 3, 300, "give the agreement a title (3-300 characters)"); err != nil {
-		return err
-	}
-	return minText("justification", in.Justification, 10, 4000, "explain why default sharing cannot serve the need (D47-36.1), at least 10 characters")
+	v.Merge(minText("title", in.Title, 3, 300, "give the agreement a title (3-300 characters)"))
+	v.Merge(minText("justification", in.Justification, 10, 4000, "explain why default sharing cannot serve the need (D47-36.1), at least 10 characters"))
 }
 
 // --- reading ---
@@ -819,28 +810,34 @@ func (s *Store) CreateAgreement(ctx context.Context, p *identity.Principal, in A
 	if err := requireLogin(p); err != nil {
 		return Agreement{}, err
 	}
+	// The parties first: the rights depend on them. Every mistake of the
+	// form is then reported at once.
+	var v platform.Validation
 	svc, err := s.service(ctx, in.ServiceID, "service_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Agreement{}, err
 	}
 	consumer, err := s.org(ctx, in.ConsumerOrgID, "consumer_org_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Agreement{}, err
 	}
-	provider, err := s.dir.Org(ctx, svc.ProviderOrgID)
-	if err != nil {
+	var provider directory.Org
+	if !v.Has("service_id") && !v.Has("consumer_org_id") {
+		if provider, err = s.dir.Org(ctx, svc.ProviderOrgID); err != nil {
+			return Agreement{}, err
+		}
+		// The same organisation on both sides is the form's mistake, told
+		// before the rights on the parties.
+		if v.Check(consumer.ID != provider.ID, "consumer_org_id", "same_party", "the consumer must be another organisation than the provider") &&
+			!p.Allowed(identity.PermRequestCreate, consumer.Path) && !p.Allowed(identity.PermRequestDecide, provider.Path) {
+			return Agreement{}, platform.Forbidden()
+		}
+	}
+	in.validate(&v)
+	if err := v.Merge(in.Terms.validate(svc, false, s.today(ctx), "")); err != nil {
 		return Agreement{}, err
 	}
-	if consumer.ID == provider.ID {
-		return Agreement{}, fieldErr("consumer_org_id", "same_party", "the consumer must be another organisation than the provider")
-	}
-	if !p.Allowed(identity.PermRequestCreate, consumer.Path) && !p.Allowed(identity.PermRequestDecide, provider.Path) {
-		return Agreement{}, platform.Forbidden()
-	}
-	if err := in.validate(); err != nil {
-		return Agreement{}, err
-	}
-	if err := in.Terms.validate(svc, false, s.today(ctx), ""); err != nil {
+	if err := v.Err(); err != nil {
 		return Agreement{}, err
 	}
 	id, err := s.createAgreement(ctx, actorOf(p), svc, provider.ID, consumer.ID, in, time.Time{})
@@ -1044,11 +1041,13 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 		prevFrom = cur.Terms.ValidFrom
 	}
 	t := *in.Terms
-	if err := t.validate(svc, false, s.today(ctx), prevFrom); err != nil {
+	var val platform.Validation
+	if err := val.Merge(t.validate(svc, false, s.today(ctx), prevFrom)); err != nil {
 		return Agreement{}, err
 	}
 	note := strings.TrimSpace(in.ChangeNote)
-	if err := checkText("change_note", note, 0, 2000); err != nil {
+	val.Merge(checkText("change_note", note, 0, 2000))
+	if err := val.Err(); err != nil {
 		return Agreement{}, err
 	}
 	by := actorOf(p)
@@ -1078,6 +1077,12 @@ func (s *Store) UpdateVersion(ctx context.Context, p *identity.Principal, id int
 // has confirmed, the version governs (D47-39); the first time, the
 // agreement enters into force and grants the consumers connection accounts.
 func (s *Store) Confirm(ctx context.Context, p *identity.Principal, id int64, number int, in ConfirmInput) (Agreement, error) {
+	return s.confirmWith(ctx, p, id, number, in, nil)
+}
+
+// confirmWith is Confirm reporting pre (the mistake of a signed document a
+// form could not read) with the other mistakes, after the rights.
+func (s *Store) confirmWith(ctx context.Context, p *identity.Principal, id int64, number int, in ConfirmInput, pre error) (Agreement, error) {
 	a, acts, err := s.asParty(ctx, p, id)
 	if err != nil {
 		return a, err
@@ -1131,11 +1136,18 @@ func (s *Store) Confirm(ctx context.Context, p *identity.Principal, id int64, nu
 		prevFrom = cur.Terms.ValidFrom
 	}
 	t := v.Terms
-	if err := t.validate(svc, true, s.today(ctx), prevFrom); err != nil {
+	var val platform.Validation
+	if err := val.Merge(pre); err != nil {
+		return Agreement{}, err
+	}
+	if err := val.Merge(t.validate(svc, true, s.today(ctx), prevFrom)); err != nil {
 		return Agreement{}, err
 	}
 	pdfName, pdfSum, err := s.checkPDF(in)
-	if err != nil {
+	if err := val.Merge(err); err != nil {
+		return Agreement{}, err
+	}
+	if err := val.Err(); err != nil {
 		return Agreement{}, err
 	}
 	if err := s.confirm(ctx, actorOf(p), a.ID, v, org, pdfName, pdfSum, in.SignedPDF, time.Time{}); err != nil {
@@ -1314,10 +1326,9 @@ func (s *Store) ProposeAmendment(ctx context.Context, p *identity.Principal, id 
 		return Agreement{}, coded(platform.EConflict, "amendment_open", "an amendment is already being drafted; change it or withdraw it")
 	}
 	cur, _ := a.Version(a.CurrentVersion)
+	var v platform.Validation
 	note := strings.TrimSpace(in.ChangeNote)
-	if err := minText("change_note", note, 5, 2000, "say what the amendment changes and why (at least 5 characters)"); err != nil {
-		return Agreement{}, err
-	}
+	v.Merge(minText("change_note", note, 5, 2000, "say what the amendment changes and why (at least 5 characters)"))
 	t := cur.Terms
 	if in.Terms != nil {
 		svc, err := s.service(ctx, a.ServiceID, "service_id")
@@ -1325,9 +1336,12 @@ func (s *Store) ProposeAmendment(ctx context.Context, p *identity.Principal, id 
 			return Agreement{}, err
 		}
 		t = *in.Terms
-		if err := t.validate(svc, false, s.today(ctx), cur.Terms.ValidFrom); err != nil {
+		if err := v.Merge(t.validate(svc, false, s.today(ctx), cur.Terms.ValidFrom)); err != nil {
 			return Agreement{}, err
 		}
+	}
+	if err := v.Err(); err != nil {
+		return Agreement{}, err
 	}
 	by := actorOf(p)
 	return s.change(ctx, p, id, func(tx platform.Tx, now time.Time) error {
@@ -1371,15 +1385,14 @@ func (s *Store) AddComment(ctx context.Context, p *identity.Principal, id int64,
 	if err != nil {
 		return a, err
 	}
+	var v platform.Validation
 	org := acts[0]
-	if in.OrgID != 0 {
-		if !slices.Contains(acts, in.OrgID) {
-			return Agreement{}, fieldErr("org_id", "not_party", "you cannot comment for this organisation")
-		}
+	if in.OrgID != 0 && v.Check(slices.Contains(acts, in.OrgID), "org_id", "not_party", "you cannot comment for this organisation") {
 		org = in.OrgID
 	}
 	body := strings.TrimSpace(in.Body)
-	if err := minText("body", body, 2, 4000, "write the comment"); err != nil {
+	v.Merge(minText("body", body, 2, 4000, "write the comment"))
+	if err := v.Err(); err != nil {
 		return Agreement{}, err
 	}
 	number := a.CurrentVersion
@@ -1408,11 +1421,12 @@ func (s *Store) RequestJoin(ctx context.Context, p *identity.Principal, id int64
 	if org == 0 {
 		org = p.OrgID
 	}
+	var v platform.Validation
 	o, err := s.org(ctx, org, "org_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Agreement{}, err
 	}
-	if !p.Allowed(identity.PermRequestCreate, o.Path) {
+	if !v.Has("org_id") && !p.Allowed(identity.PermRequestCreate, o.Path) {
 		if err := s.access(ctx, p, &a); err != nil || !a.Access.Full {
 			return Agreement{}, platform.NotFound("agreement")
 		}
@@ -1421,11 +1435,13 @@ func (s *Store) RequestJoin(ctx context.Context, p *identity.Principal, id int64
 	if a.State != AgreementInForce {
 		return Agreement{}, coded(platform.EConflict, "not_in_force", "only an agreement in force can be joined (D47-36.4)")
 	}
-	if _, ok := a.party(o.ID); ok {
-		return Agreement{}, fieldErr("org_id", "already_party", "this organisation is already a party")
+	if !v.Has("org_id") {
+		_, isParty := a.party(o.ID)
+		v.Check(!isParty, "org_id", "already_party", "this organisation is already a party")
 	}
 	purpose := strings.TrimSpace(in.Purpose)
-	if err := minText("purpose", purpose, 10, 4000, "state the purpose and how the data will be used (at least 10 characters)"); err != nil {
+	v.Merge(minText("purpose", purpose, 10, 4000, "state the purpose and how the data will be used (at least 10 characters)"))
+	if err := v.Err(); err != nil {
 		return Agreement{}, err
 	}
 	by := actorOf(p)

@@ -150,10 +150,11 @@ func (h *handlers) apiAgreements(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := AgreementFilter{Query: q.Get("q"), State: AgreementState(q.Get("state")), Page: page, Joinable: q.Get("joinable") == "true"}
-	if f.State != "" && !f.State.Valid() {
-		return platform.FieldError("state", "invalid_state", "state is review, draft, in_force, expired or ended")
-	}
-	if f.ServiceID, err = queryInt(r, "service"); err != nil {
+	var v platform.Validation
+	v.Check(f.State == "" || f.State.Valid(), "state", "invalid_state", "state is review, draft, in_force, expired or ended")
+	f.ServiceID, err = queryInt(r, "service")
+	v.Merge(err)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	res, err := h.store.ListAgreements(r.Context(), p, f)
@@ -309,10 +310,11 @@ func (h *handlers) apiSuspensions(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := SuspensionFilter{Kind: SuspensionKind(r.URL.Query().Get("kind")), Page: page}
-	if f.Kind != "" && !f.Kind.Valid() {
-		return platform.FieldError("kind", "invalid_kind", "kind is maintenance, force_majeure, violation or security")
-	}
-	if f.ServiceID, err = queryInt(r, "service"); err != nil {
+	var v platform.Validation
+	v.Check(f.Kind == "" || f.Kind.Valid(), "kind", "invalid_kind", "kind is maintenance, force_majeure, violation or security")
+	f.ServiceID, err = queryInt(r, "service")
+	v.Merge(err)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	res, err := h.store.ListSuspensions(r.Context(), p, f)
@@ -416,11 +418,7 @@ func (h *handlers) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	org, err := queryInt(r, "org")
-	if err != nil {
-		return err
-	}
-	days, err := queryInt(r, "days")
+	org, days, err := deadlineQuery(r)
 	if err != nil {
 		return err
 	}

@@ -63,31 +63,28 @@ func (s *Store) RecordListReview(ctx context.Context, p *identity.Principal, in 
 	if err := requireLogin(p); err != nil {
 		return ListReview{}, err
 	}
+	var v platform.Validation
 	o, err := s.org(ctx, in.OrgID, "org_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return ListReview{}, err
 	}
-	if !p.Allowed(identity.PermSharingOversee, o.Path) {
+	if !v.Has("org_id") && !p.Allowed(identity.PermSharingOversee, o.Path) {
 		return ListReview{}, platform.Forbidden()
 	}
-	if !slices.Contains(s.cfg.ListKinds, in.Kind) {
-		return ListReview{}, fieldErr("kind", "invalid_kind", "the list is the default-shared list or the open-data list")
-	}
+	v.Check(slices.Contains(s.cfg.ListKinds, in.Kind), "kind", "invalid_kind", "the list is the default-shared list or the open-data list")
 	today := s.today(ctx)
 	day := today
 	if in.ReviewedOn != "" {
-		if day, err = parseDate("reviewed_on", in.ReviewedOn); err != nil {
-			return ListReview{}, err
-		}
+		d, err := parseDate("reviewed_on", in.ReviewedOn)
+		v.Merge(err)
+		day = d
 	}
-	if day.After(today) {
-		return ListReview{}, fieldErr("reviewed_on", "in_future", "a review cannot be recorded for a future day")
-	}
-	if day.Year() < 2020 {
-		return ListReview{}, fieldErr("reviewed_on", "too_old", "the day is too far in the past")
+	if !v.Has("reviewed_on") && v.Check(!day.After(today), "reviewed_on", "in_future", "a review cannot be recorded for a future day") {
+		v.Check(day.Year() >= 2020, "reviewed_on", "too_old", "the day is too far in the past")
 	}
 	note := strings.TrimSpace(in.Note)
-	if err := minText("note", note, 5, 4000, "summarise the review (at least 5 characters)"); err != nil {
+	v.Merge(minText("note", note, 5, 4000, "summarise the review (at least 5 characters)"))
+	if err := v.Err(); err != nil {
 		return ListReview{}, err
 	}
 	by := actorOf(p)

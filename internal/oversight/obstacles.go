@@ -437,40 +437,33 @@ func (s *Store) ListObstacles(ctx context.Context, p *identity.Principal, f Obst
 	return platform.NewPageResult(out, f.Page, func(o Obstacle) int64 { return o.ID }), rows.Err()
 }
 
+// validate checks a piece of evidence and reports every mistake at once.
 func (in *EvidenceInput) validate(maxBytes int64) error {
+	var v platform.Validation
 	in.Note = strings.TrimSpace(in.Note)
-	if err := checkText("evidence.note", in.Note, 0, 1000); err != nil {
-		return err
-	}
+	v.Merge(checkText("evidence.note", in.Note, 0, 1000))
 	switch in.Kind {
 	case "log_entry":
-		if in.LogEntryID <= 0 {
-			return fieldErr("evidence.log_entry_id", "required", "give the id of the sharing-log entry")
-		}
+		v.Check(in.LogEntryID > 0, "evidence.log_entry_id", "required", "give the id of the sharing-log entry")
 	case "link":
 		u, err := url.Parse(strings.TrimSpace(in.URL))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.URL) > 2000 {
-			return fieldErr("evidence.url", "invalid_url", "a link must be an http:// or https:// address")
+		if v.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(in.URL) <= 2000,
+			"evidence.url", "invalid_url", "a link must be an http:// or https:// address") {
+			in.URL = strings.TrimSpace(in.URL)
 		}
-		in.URL = strings.TrimSpace(in.URL)
 	case "file":
-		if len(in.Data) == 0 {
-			return fieldErr("evidence.data", "required", "attach the file")
-		}
-		if int64(len(in.Data)) > maxBytes {
-			return fieldErr("evidence.data", "too_large", "the file is larger than %d MB", maxBytes>>20)
+		if v.Check(len(in.Data) > 0, "evidence.data", "required", "attach the file") {
+			v.Check(int64(len(in.Data)) <= maxBytes, "evidence.data", "too_large", "the file is larger than %d MB", maxBytes>>20)
 		}
 		in.FileName = strings.TrimSpace(in.FileName)
-		if err := minText("evidence.file_name", in.FileName, 1, 200, "give the file a name"); err != nil {
-			return err
-		}
-		if in.ContentType == "" {
+		v.Merge(minText("evidence.file_name", in.FileName, 1, 200, "give the file a name"))
+		if in.ContentType == "" && len(in.Data) > 0 {
 			in.ContentType = http.DetectContentType(in.Data)
 		}
 	default:
-		return fieldErr("evidence.kind", "invalid_kind", "evidence is a sharing-log entry, a link or a file")
+		v.Add("evidence.kind", "invalid_kind", "evidence is a sharing-log entry, a link or a file")
 	}
-	return nil
+	return v.Err()
 }
 
 func insertEvidence(ctx context.Context, tx platform.Tx, obstacleID int64, e EvidenceInput, by actor, now time.Time) error {
@@ -500,54 +493,65 @@ func obstacleEvent(ctx context.Context, tx platform.Tx, id int64, at time.Time, 
 // level 1, the provider answers within the period of the registry (7
 // working days).
 func (s *Store) FileObstacle(ctx context.Context, p *identity.Principal, in ObstacleInput) (Obstacle, error) {
+	return s.fileObstacleWith(ctx, p, in, nil)
+}
+
+// fileObstacleWith is FileObstacle reporting pre (the mistake of a file a
+// form could not read) with every other mistake, after the rights.
+func (s *Store) fileObstacleWith(ctx context.Context, p *identity.Principal, in ObstacleInput, pre error) (Obstacle, error) {
 	if err := requireLogin(p); err != nil {
 		return Obstacle{}, err
 	}
-	if !in.Category.Valid() {
-		return Obstacle{}, fieldErr("category", "invalid_category", "choose one of the six categories of D47-47")
-	}
-	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
-	if err := minText("title", in.Title, 5, 300, "give the obstacle a title (5-300 characters)"); err != nil {
-		return Obstacle{}, err
-	}
-	if err := minText("description", in.Description, 20, 8000, "describe the obstacle (at least 20 characters)"); err != nil {
-		return Obstacle{}, err
-	}
+	var v platform.Validation
 	filerID := in.FilerOrgID
 	if filerID == 0 {
 		filerID = p.OrgID
 	}
 	filer, err := s.org(ctx, filerID, "filer_org_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Obstacle{}, err
 	}
-	if !p.Allowed(identity.PermRequestCreate, filer.Path) {
+	if !v.Has("filer_org_id") && !p.Allowed(identity.PermRequestCreate, filer.Path) {
 		return Obstacle{}, platform.Forbidden()
 	}
-	var svc ServiceInfo
-	if in.ServiceID != 0 {
-		if svc, err = s.service(ctx, in.ServiceID, "service_id"); err != nil {
-			return Obstacle{}, err
-		}
-		if in.ProviderOrgID != 0 && in.ProviderOrgID != svc.ProviderOrgID {
-			return Obstacle{}, fieldErr("provider_org_id", "not_provider", "this organisation does not provide the service")
-		}
-		in.ProviderOrgID = svc.ProviderOrgID
-	}
-	provider, err := s.org(ctx, in.ProviderOrgID, "provider_org_id")
-	if err != nil {
+	if err := v.Merge(pre); err != nil {
 		return Obstacle{}, err
 	}
-	if provider.ID == filer.ID {
-		return Obstacle{}, fieldErr("provider_org_id", "same_party", "the provider must be another organisation")
-	}
-	if len(in.Evidence) > 20 {
-		return Obstacle{}, fieldErr("evidence", "too_many", "at most %d pieces of evidence", 20)
-	}
-	for i := range in.Evidence {
-		if err := in.Evidence[i].validate(s.cfg.MaxFileBytes); err != nil {
+	v.Check(in.Category.Valid(), "category", "invalid_category", "choose one of the six categories of D47-47")
+	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	v.Merge(minText("title", in.Title, 5, 300, "give the obstacle a title (5-300 characters)"))
+	v.Merge(minText("description", in.Description, 20, 8000, "describe the obstacle (at least 20 characters)"))
+	var svc ServiceInfo
+	if in.ServiceID != 0 {
+		svc, err = s.service(ctx, in.ServiceID, "service_id")
+		if err := v.Merge(err); err != nil {
 			return Obstacle{}, err
 		}
+		if !v.Has("service_id") {
+			v.Check(in.ProviderOrgID == 0 || in.ProviderOrgID == svc.ProviderOrgID,
+				"provider_org_id", "not_provider", "this organisation does not provide the service")
+			in.ProviderOrgID = svc.ProviderOrgID
+		}
+	}
+	var provider directory.Org
+	if !v.Has("service_id") && !v.Has("provider_org_id") {
+		provider, err = s.org(ctx, in.ProviderOrgID, "provider_org_id")
+		if err := v.Merge(err); err != nil {
+			return Obstacle{}, err
+		}
+		if !v.Has("provider_org_id") && !v.Has("filer_org_id") {
+			v.Check(provider.ID != filer.ID, "provider_org_id", "same_party", "the provider must be another organisation")
+		}
+	}
+	if v.Check(len(in.Evidence) <= 20, "evidence", "too_many", "at most %d pieces of evidence", 20) {
+		for i := range in.Evidence {
+			if err := v.Merge(in.Evidence[i].validate(s.cfg.MaxFileBytes)); err != nil {
+				return Obstacle{}, err
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return Obstacle{}, err
 	}
 	id, err := s.fileObstacle(ctx, actorOf(p), filer, provider, svc, in, time.Time{})
 	if err != nil {
@@ -857,21 +861,19 @@ func (s *Store) RecordDocument(ctx context.Context, p *identity.Principal, id in
 	if o.Level != 3 || o.State != ObstacleOpen {
 		return Obstacle{}, coded(platform.EConflict, "not_level_3", "a letter to MIC or a report to the Prime Minister is recorded at level 3")
 	}
-	if in.Kind != DocMICLetter && in.Kind != DocPMReport {
-		return Obstacle{}, fieldErr("kind", "invalid_kind", "the document is a letter to MIC or a report to the Prime Minister")
-	}
+	var v platform.Validation
+	v.Check(in.Kind == DocMICLetter || in.Kind == DocPMReport,
+		"kind", "invalid_kind", "the document is a letter to MIC or a report to the Prime Minister")
 	in.Reference, in.Summary = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Summary)
-	if err := minText("reference", in.Reference, 2, 200, "give the document's reference number"); err != nil {
-		return Obstacle{}, err
-	}
+	v.Merge(minText("reference", in.Reference, 2, 200, "give the document's reference number"))
 	d, err := parseDate("date", in.Date)
 	if err != nil {
-		return Obstacle{}, err
+		v.Merge(err)
+	} else {
+		v.Check(!d.After(s.today(ctx)), "date", "in_future", "the document cannot be dated in the future")
 	}
-	if d.After(s.today(ctx)) {
-		return Obstacle{}, fieldErr("date", "in_future", "the document cannot be dated in the future")
-	}
-	if err := checkText("summary", in.Summary, 0, 4000); err != nil {
+	v.Merge(checkText("summary", in.Summary, 0, 4000))
+	if err := v.Err(); err != nil {
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
@@ -908,11 +910,11 @@ func (s *Store) Resolve(ctx context.Context, p *identity.Principal, id int64, in
 	if o.Level == 3 {
 		allowed = []string{AuthorityMinister, AuthorityMIC, AuthorityPM}
 	}
-	if !slices.Contains(allowed, in.Authority) {
-		return Obstacle{}, fieldErr("authority", "invalid_authority", "choose the authority that decided (D47-48)")
-	}
+	var v platform.Validation
+	v.Check(slices.Contains(allowed, in.Authority), "authority", "invalid_authority", "choose the authority that decided (D47-48)")
 	res := strings.TrimSpace(in.Resolution)
-	if err := minText("resolution", res, 10, 8000, "write the resolution (at least 10 characters)"); err != nil {
+	v.Merge(minText("resolution", res, 10, 8000, "write the resolution (at least 10 characters)"))
+	if err := v.Err(); err != nil {
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
@@ -960,6 +962,14 @@ func (s *Store) CheckCompliance(ctx context.Context, p *identity.Principal, id i
 
 // AddEvidence attaches evidence to an open obstacle.
 func (s *Store) AddEvidence(ctx context.Context, p *identity.Principal, id int64, in EvidenceInput) (Obstacle, error) {
+	return s.addEvidence(ctx, p, id, []EvidenceInput{in}, nil)
+}
+
+// addEvidence attaches several pieces of evidence (a form's log entry, link
+// and file) together: none is added unless all are right. pre is a mistake
+// found before (a file the form could not read), reported with the others
+// after the rights.
+func (s *Store) addEvidence(ctx context.Context, p *identity.Principal, id int64, ins []EvidenceInput, pre error) (Obstacle, error) {
 	o, err := s.Obstacle(ctx, p, id)
 	if err != nil {
 		return o, err
@@ -970,15 +980,29 @@ func (s *Store) AddEvidence(ctx context.Context, p *identity.Principal, id int64
 		}
 		return Obstacle{}, platform.Forbidden()
 	}
-	if err := in.validate(s.cfg.MaxFileBytes); err != nil {
+	var v platform.Validation
+	if err := v.Merge(pre); err != nil {
+		return Obstacle{}, err
+	}
+	for i := range ins {
+		if err := v.Merge(ins[i].validate(s.cfg.MaxFileBytes)); err != nil {
+			return Obstacle{}, err
+		}
+	}
+	if err := v.Err(); err != nil {
 		return Obstacle{}, err
 	}
 	by := actorOf(p)
 	return s.actOnObstacle(ctx, p, id, func(tx platform.Tx, now time.Time, o Obstacle) error {
-		if err := insertEvidence(ctx, tx, id, in, by, now); err != nil {
-			return err
+		for _, in := range ins {
+			if err := insertEvidence(ctx, tx, id, in, by, now); err != nil {
+				return err
+			}
+			if err := obstacleEvent(ctx, tx, id, now, "evidence", o.Level, by, false, in.Kind+" "+in.FileName+in.URL); err != nil {
+				return err
+			}
 		}
-		return obstacleEvent(ctx, tx, id, now, "evidence", o.Level, by, false, in.Kind+" "+in.FileName+in.URL)
+		return nil
 	})
 }
 

@@ -185,19 +185,37 @@ func TermRows(v AgreementVersion) []termRow {
 	}
 }
 
+// termField names a field of the terms with its label on the edit page.
+type termField struct{ Name, Label string }
+
+// termFields are the fields of the terms, in the order of D47-38: a
+// confirmation refused for an incomplete draft lists their mistakes on the
+// agreement page, where the terms cannot be edited.
+var termFields = []termField{
+	{"terms.items", "Data items (keys, separated by commas; empty: every item)"}, {"terms.data", "Description of the data"},
+	{"terms.place", "Place of sharing and use"}, {"terms.valid_from", "First day"}, {"terms.valid_to", "Last day"},
+	{"terms.duration_note", "Notes on the duration"}, {"terms.method", "Method (D47-23.1)"}, {"terms.method_note", "Notes on the method"},
+	{"terms.processing", "6. Processing after receipt"}, {"terms.conditions", "7. Conditions and limits"},
+	{"terms.data_protection", "8. Commitments to data-protection rules"},
+	{"terms.security", "9. Security and authentication measures for transfer, storage and access"},
+	{"terms.storage", "10. Storage of shared and derived data during and after the agreement"},
+	{"terms.deletion", "11. How data is deleted or destroyed after sharing or at the end"}, {"terms.other", "12. Other matters"},
+}
+
 type agreementData struct {
-	A         Agreement
-	Shown     AgreementVersion
-	HasShown  bool
-	Rows      []termRow
-	Draft     AgreementVersion
-	HasDraft  bool
-	PartyName map[int64]string
-	Me        *identity.Principal
+	TermFields []termField
+	A          Agreement
+	Shown      AgreementVersion
+	HasShown   bool
+	Rows       []termRow
+	Draft      AgreementVersion
+	HasDraft   bool
+	PartyName  map[int64]string
+	Me         *identity.Principal
 }
 
 func (h *handlers) agreementData(r *http.Request, p *identity.Principal, a Agreement) agreementData {
-	d := agreementData{A: a, PartyName: map[int64]string{}, Me: p}
+	d := agreementData{A: a, PartyName: map[int64]string{}, Me: p, TermFields: termFields}
 	for _, party := range a.Parties {
 		d.PartyName[party.OrgID] = party.OrgName
 	}
@@ -330,11 +348,9 @@ func (h *handlers) confirmForm(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return Agreement{}, err
 		}
-		name, _, data, err := formFile(r, "signed_pdf", h.store.cfg.MaxFileBytes)
-		if err != nil {
-			return Agreement{}, err
-		}
-		return h.store.Confirm(r.Context(), p, id, n, ConfirmInput{OrgID: formInt(r, "org_id"), SignedPDFName: name, SignedPDF: data})
+		// A file that cannot be read is reported with the draft's mistakes.
+		name, _, data, fileErr := formFile(r, "signed_pdf", h.store.cfg.MaxFileBytes)
+		return h.store.confirmWith(r.Context(), p, id, n, ConfirmInput{OrgID: formInt(r, "org_id"), SignedPDFName: name, SignedPDF: data}, fileErr)
 	})
 }
 

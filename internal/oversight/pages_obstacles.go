@@ -47,20 +47,16 @@ func obstacleFilter(r *http.Request) (ObstacleFilter, error) {
 	}
 	q := r.URL.Query()
 	f := ObstacleFilter{State: q.Get("state"), Category: ObstacleCategory(q.Get("category")), Page: page}
-	if f.State != "" && f.State != ObstacleOpen && f.State != ObstacleResolved {
-		return f, platform.FieldError("state", "invalid_state", "state is open or resolved")
-	}
-	if f.Category != "" && !f.Category.Valid() {
-		return f, platform.FieldError("category", "invalid_category", "unknown category")
-	}
+	var v platform.Validation
+	v.Check(f.State == "" || f.State == ObstacleOpen || f.State == ObstacleResolved, "state", "invalid_state", "state is open or resolved")
+	v.Check(f.Category == "" || f.Category.Valid(), "category", "invalid_category", "unknown category")
 	if l := q.Get("level"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 3 {
-			return f, platform.FieldError("level", "invalid_level", "level is 1, 2 or 3")
+		if v.Check(err == nil && n >= 1 && n <= 3, "level", "invalid_level", "level is 1, 2 or 3") {
+			f.Level = n
 		}
-		f.Level = n
 	}
-	return f, nil
+	return f, v.Err()
 }
 
 type obstacleFormData struct {
@@ -95,7 +91,9 @@ func (h *handlers) newObstaclePage(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-// evidenceFromForm reads the optional log entry, link and file of a form.
+// evidenceFromForm reads the optional log entry, link and file of a form;
+// a file it cannot read is its error, returned with the other evidence so
+// that the store reports it together with the form's other mistakes.
 func (h *handlers) evidenceFromForm(r *http.Request) ([]EvidenceInput, error) {
 	var out []EvidenceInput
 	if id := formInt(r, "log_entry_id"); id != 0 || r.PostFormValue("log_entry_id") != "" {
@@ -105,13 +103,10 @@ func (h *handlers) evidenceFromForm(r *http.Request) ([]EvidenceInput, error) {
 		out = append(out, EvidenceInput{Kind: "link", URL: u, Note: r.PostFormValue("evidence_note")})
 	}
 	name, ctype, data, err := formFile(r, "file", h.store.cfg.MaxFileBytes)
-	if err != nil {
-		return nil, err
-	}
 	if data != nil {
 		out = append(out, EvidenceInput{Kind: "file", FileName: name, ContentType: ctype, Data: data, Note: r.PostFormValue("evidence_note")})
 	}
-	return out, nil
+	return out, err
 }
 
 func (h *handlers) fileObstacleForm(w http.ResponseWriter, r *http.Request) error {
@@ -119,13 +114,10 @@ func (h *handlers) fileObstacleForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	ev, err := h.evidenceFromForm(r)
-	var o Obstacle
-	if err == nil {
-		o, err = h.store.FileObstacle(r.Context(), p, ObstacleInput{Category: ObstacleCategory(r.PostFormValue("category")),
-			Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), FilerOrgID: formInt(r, "filer_org_id"),
-			ServiceID: formInt(r, "service_id"), ProviderOrgID: formInt(r, "provider_org_id"), Evidence: ev})
-	}
+	ev, fileErr := h.evidenceFromForm(r)
+	o, err := h.store.fileObstacleWith(r.Context(), p, ObstacleInput{Category: ObstacleCategory(r.PostFormValue("category")),
+		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), FilerOrgID: formInt(r, "filer_org_id"),
+		ServiceID: formInt(r, "service_id"), ProviderOrgID: formInt(r, "provider_org_id"), Evidence: ev}, fileErr)
 	if err != nil {
 		return formAgain(h, w, r, p, "oversight/obstacle_new.html", h.obstacleFormData, err)
 	}
@@ -199,18 +191,11 @@ func (h *handlers) obstacleActionForm(w http.ResponseWriter, r *http.Request) er
 	case "compliance":
 		_, err = h.store.CheckCompliance(ctx, p, id, ComplianceInput{Compliant: r.PostFormValue("compliant") == "yes", Note: r.PostFormValue("note")})
 	case "evidence":
-		var ev []EvidenceInput
-		if ev, err = h.evidenceFromForm(r); err == nil {
-			if len(ev) == 0 {
-				err = fieldErr("evidence.kind", "required", "give a sharing-log entry, a link or a file")
-			}
-			for _, e := range ev {
-				if err != nil {
-					break
-				}
-				_, err = h.store.AddEvidence(ctx, p, id, e)
-			}
+		ev, fileErr := h.evidenceFromForm(r)
+		if len(ev) == 0 && fileErr == nil {
+			fileErr = fieldErr("evidence.kind", "required", "give a sharing-log entry, a link or a file")
 		}
+		_, err = h.store.addEvidence(ctx, p, id, ev, fileErr)
 	}
 	if err != nil {
 		o, lerr := h.store.Obstacle(ctx, p, id)

@@ -118,33 +118,32 @@ func qualityForm(in QualityReviewInput) url.Values {
 		"proposed_actions": {in.ProposedActions}}
 }
 
-// qualityFromForm reads the review's fields; a count that is not a number is a field error.
+// qualityFromForm reads the review's fields; the counts that are not
+// numbers are its error, one field each.
 func qualityFromForm(r *http.Request) (QualityReviewInput, error) {
 	in := QualityReviewInput{Inventory: r.PostFormValue("inventory"), Compliance: r.PostFormValue("compliance"),
 		Accuracy: r.PostFormValue("accuracy"), Integrity: r.PostFormValue("integrity"), Anomalies: r.PostFormValue("anomalies"),
 		Maintenance: r.PostFormValue("maintenance"), UsageNote: r.PostFormValue("usage_note"), Other: r.PostFormValue("other"),
 		ProposedActions: r.PostFormValue("proposed_actions")}
+	var v platform.Validation
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("item_count")))
-	if err != nil && strings.TrimSpace(r.PostFormValue("item_count")) != "" {
-		return in, fieldErr("item_count", "invalid_number", "write a whole number")
-	}
+	v.Check(err == nil || strings.TrimSpace(r.PostFormValue("item_count")) == "", "item_count", "invalid_number", "write a whole number")
 	in.ItemCount = n
 	for _, f := range []struct {
 		name string
 		dst  **int64
 	}{{"records_total", &in.RecordsTotal}, {"records_checked", &in.RecordsChecked}, {"errors_found", &in.ErrorsFound},
 		{"duplicates", &in.Duplicates}, {"anomaly_count", &in.AnomalyCount}} {
-		v := strings.TrimSpace(r.PostFormValue(f.name))
-		if v == "" {
+		s := strings.TrimSpace(r.PostFormValue(f.name))
+		if s == "" {
 			continue
 		}
-		x, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return in, fieldErr(f.name, "invalid_number", "write a whole number")
+		x, err := strconv.ParseInt(s, 10, 64)
+		if v.Check(err == nil, f.name, "invalid_number", "write a whole number") {
+			*f.dst = &x
 		}
-		*f.dst = &x
 	}
-	return in, nil
+	return in, v.Err()
 }
 
 func (h *handlers) qualityPage(w http.ResponseWriter, r *http.Request) error {
@@ -176,14 +175,13 @@ func (h *handlers) qualityForm(w http.ResponseWriter, r *http.Request) error {
 		_, err = h.store.AcknowledgeQualityReview(ctx, p, id, AcknowledgeInput{Feedback: r.PostFormValue("feedback")})
 		notice = "Feedback sent to the database owner."
 	case "submit", "save":
-		var in QualityReviewInput
-		if in, err = qualityFromForm(r); err == nil {
-			if r.PostFormValue("action") == "submit" {
-				_, err = h.store.SubmitQualityReview(ctx, p, id, &in)
-				notice = "Review submitted to the IT unit."
-			} else {
-				_, err = h.store.UpdateQualityReview(ctx, p, id, in)
-			}
+		// The counts that are not numbers are reported with the other mistakes.
+		in, numErr := qualityFromForm(r)
+		if r.PostFormValue("action") == "submit" {
+			_, err = h.store.submitQualityWith(ctx, p, id, &in, numErr)
+			notice = "Review submitted to the IT unit."
+		} else {
+			_, err = h.store.updateQualityWith(ctx, p, id, in, numErr)
 		}
 	default:
 		return platform.FieldError("action", "invalid_action", "unknown action")
@@ -210,11 +208,7 @@ type calendarData struct {
 }
 
 func (h *handlers) calendarData(r *http.Request, p *identity.Principal) (calendarData, error) {
-	org, err := queryInt(r, "org")
-	if err != nil {
-		return calendarData{}, err
-	}
-	days, err := queryInt(r, "days")
+	org, days, err := deadlineQuery(r)
 	if err != nil {
 		return calendarData{}, err
 	}

@@ -22,13 +22,14 @@ type statsData struct {
 	MonthChoices []int
 }
 
+// statsFilter reads the period and the jurisdiction, both mistakes at once.
 func statsFilter(r *http.Request) (StatsFilter, error) {
+	var v platform.Validation
 	months, err := queryInt(r, "months")
-	if err != nil {
-		return StatsFilter{}, err
-	}
+	v.Merge(err)
 	j, err := queryInt(r, "jurisdiction")
-	if err != nil {
+	v.Merge(err)
+	if err := v.Err(); err != nil {
 		return StatsFilter{}, err
 	}
 	return StatsFilter{Months: int(months), JurisdictionID: j}, nil

@@ -117,7 +117,13 @@ type PlanInput struct {
 	Plan  string `json:"plan"`
 }
 
-func (in *QualityReviewInput) validate(strict bool) error {
+// validate checks the review and reports every part in error at once;
+// pre holds mistakes found before (a count a form could not read).
+func (in *QualityReviewInput) validate(strict bool, pre error) error {
+	var v platform.Validation
+	if err := v.Merge(pre); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name string
 		v    *string
@@ -125,29 +131,23 @@ func (in *QualityReviewInput) validate(strict bool) error {
 		{"anomalies", &in.Anomalies}, {"maintenance", &in.Maintenance}, {"usage_note", &in.UsageNote}, {"other", &in.Other},
 		{"proposed_actions", &in.ProposedActions}} {
 		*f.v = strings.TrimSpace(*f.v)
-		if err := checkText(f.name, *f.v, 0, 8000); err != nil {
-			return err
-		}
-		if strict && *f.v == "" && f.name != "usage_note" && f.name != "other" {
-			return fieldErr(f.name, "required", "this part of the review (D47-16.2) must be filled in before it is submitted")
+		v.Merge(checkText(f.name, *f.v, 0, 8000))
+		if strict && f.name != "usage_note" && f.name != "other" {
+			v.Check(*f.v != "", f.name, "required", "this part of the review (D47-16.2) must be filled in before it is submitted")
 		}
 	}
-	if in.ItemCount < 0 {
-		return fieldErr("item_count", "negative", "a count cannot be negative")
-	}
+	v.Check(in.ItemCount >= 0, "item_count", "negative", "a count cannot be negative")
 	for _, f := range []struct {
 		name string
 		v    *int64
 	}{{"records_total", in.RecordsTotal}, {"records_checked", in.RecordsChecked}, {"errors_found", in.ErrorsFound},
 		{"duplicates", in.Duplicates}, {"anomaly_count", in.AnomalyCount}} {
-		if f.v != nil && *f.v < 0 {
-			return fieldErr(f.name, "negative", "a count cannot be negative")
-		}
+		v.Check(f.v == nil || *f.v >= 0, f.name, "negative", "a count cannot be negative")
 	}
-	if in.RecordsTotal != nil && in.RecordsChecked != nil && *in.RecordsChecked > *in.RecordsTotal {
-		return fieldErr("records_checked", "too_many", "more records checked than there are")
+	if in.RecordsTotal != nil && in.RecordsChecked != nil && !v.Has("records_total") {
+		v.Check(*in.RecordsChecked <= *in.RecordsTotal, "records_checked", "too_many", "more records checked than there are")
 	}
-	return nil
+	return v.Err()
 }
 
 const qualityColumns = `q.id, q.database_id, q.database_name, q.owner_org_id, oo.name, oo.path, COALESCE(q.it_unit_org_id, 0),
@@ -314,26 +314,32 @@ func (s *Store) StartQualityReview(ctx context.Context, p *identity.Principal, i
 	if s.deps.Databases == nil {
 		return QualityReview{}, errNoDependency
 	}
-	if in.DatabaseID <= 0 {
-		return QualityReview{}, fieldErr("database_id", "required", "choose a database")
+	// The database first: the rights depend on its owner.
+	var v platform.Validation
+	var dbi DatabaseInfo
+	var owner directory.Org
+	if v.Check(in.DatabaseID > 0, "database_id", "required", "choose a database") {
+		var err error
+		dbi, err = s.deps.Databases.Database(ctx, in.DatabaseID)
+		if platform.ErrorClass(err) == platform.ENotFound {
+			v.Add("database_id", "unknown_database", "no database has this id")
+		} else if err != nil {
+			return QualityReview{}, err
+		}
 	}
-	dbi, err := s.deps.Databases.Database(ctx, in.DatabaseID)
-	if platform.ErrorClass(err) == platform.ENotFound {
-		return QualityReview{}, fieldErr("database_id", "unknown_database", "no database has this id")
-	}
-	if err != nil {
-		return QualityReview{}, err
-	}
-	owner, err := s.dir.Org(ctx, dbi.OwnerOrgID)
-	if err != nil {
-		return QualityReview{}, err
-	}
-	if !p.Allowed(identity.PermCatalogManage, owner.Path) {
-		return QualityReview{}, platform.Forbidden()
+	if !v.Has("database_id") {
+		var err error
+		if owner, err = s.dir.Org(ctx, dbi.OwnerOrgID); err != nil {
+			return QualityReview{}, err
+		}
+		if !p.Allowed(identity.PermCatalogManage, owner.Path) {
+			return QualityReview{}, platform.Forbidden()
+		}
 	}
 	thisYear := s.today(ctx).Year()
-	if in.Year < 2020 || in.Year > thisYear {
-		return QualityReview{}, fieldErr("year", "invalid_year", "the year reviewed is between 2020 and %d", thisYear)
+	v.Check(in.Year >= 2020 && in.Year <= thisYear, "year", "invalid_year", "the year reviewed is between 2020 and %d", thisYear)
+	if err := v.Err(); err != nil {
+		return QualityReview{}, err
 	}
 	id, err := s.startQualityReview(ctx, actorOf(p), dbi, owner, in.Year, time.Time{})
 	if err != nil {
@@ -378,11 +384,17 @@ func (s *Store) startQualityReview(ctx context.Context, by actor, dbi DatabaseIn
 
 // UpdateQualityReview saves the owner's draft.
 func (s *Store) UpdateQualityReview(ctx context.Context, p *identity.Principal, id int64, in QualityReviewInput) (QualityReview, error) {
+	return s.updateQualityWith(ctx, p, id, in, nil)
+}
+
+// updateQualityWith is UpdateQualityReview reporting pre (the counts a
+// form could not read) with the other mistakes, after the rights.
+func (s *Store) updateQualityWith(ctx context.Context, p *identity.Principal, id int64, in QualityReviewInput, pre error) (QualityReview, error) {
 	q, err := s.ownDraft(ctx, p, id, coded(platform.EConflict, "review_submitted", "the review has been submitted and can no longer be changed"))
 	if err != nil {
 		return q, err
 	}
-	if err := in.validate(false); err != nil {
+	if err := in.validate(false, pre); err != nil {
 		return QualityReview{}, err
 	}
 	return s.changeQuality(ctx, p, id, func(tx platform.Tx, now time.Time) error {
@@ -457,6 +469,12 @@ func (s *Store) ownDraft(ctx context.Context, p *identity.Principal, id int64, n
 // SubmitQualityReview reports the review to the ministry or provincial IT
 // unit (D47-16.4), recording whether it came by 31 December.
 func (s *Store) SubmitQualityReview(ctx context.Context, p *identity.Principal, id int64, in *QualityReviewInput) (QualityReview, error) {
+	return s.submitQualityWith(ctx, p, id, in, nil)
+}
+
+// submitQualityWith is SubmitQualityReview reporting pre (the counts a form
+// could not read) with the other mistakes, after the rights.
+func (s *Store) submitQualityWith(ctx context.Context, p *identity.Principal, id int64, in *QualityReviewInput, pre error) (QualityReview, error) {
 	q, err := s.ownDraft(ctx, p, id, coded(platform.EConflict, "review_submitted", "the review has already been submitted"))
 	if err != nil {
 		return q, err
@@ -465,7 +483,7 @@ func (s *Store) SubmitQualityReview(ctx context.Context, p *identity.Principal, 
 	if in != nil {
 		content = *in
 	}
-	if err := content.validate(true); err != nil {
+	if err := content.validate(true, pre); err != nil {
 		return QualityReview{}, err
 	}
 	if err := s.submitQuality(ctx, actorOf(p), q, content, time.Time{}); err != nil {
@@ -660,18 +678,19 @@ func (s *Store) SetQualityPlan(ctx context.Context, p *identity.Principal, in Pl
 	if err := requireLogin(p); err != nil {
 		return QualityPlan{}, err
 	}
+	var v platform.Validation
 	o, err := s.org(ctx, in.OrgID, "org_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return QualityPlan{}, err
 	}
-	if !p.Allowed(identity.PermSharingOversee, o.Path) {
+	if !v.Has("org_id") && !p.Allowed(identity.PermSharingOversee, o.Path) {
 		return QualityPlan{}, platform.Forbidden()
 	}
-	if this := s.today(ctx).Year(); in.Year < 2020 || in.Year > this+1 {
-		return QualityPlan{}, fieldErr("year", "invalid_year", "the plan's year is between 2020 and %d", this+1)
-	}
+	this := s.today(ctx).Year()
+	v.Check(in.Year >= 2020 && in.Year <= this+1, "year", "invalid_year", "the plan's year is between 2020 and %d", this+1)
 	plan := strings.TrimSpace(in.Plan)
-	if err := minText("plan", plan, 10, 8000, "write the plan (at least 10 characters)"); err != nil {
+	v.Merge(minText("plan", plan, 10, 8000, "write the plan (at least 10 characters)"))
+	if err := v.Err(); err != nil {
 		return QualityPlan{}, err
 	}
 	by := actorOf(p)

@@ -324,6 +324,17 @@ func (s *Store) CreateSuspensions(ctx context.Context, p *identity.Principal, in
 		return nil, err
 	}
 	svc, err := s.service(ctx, in.ServiceID, "service_id")
+	if platform.ErrorClass(err) == platform.EInvalid {
+		// No service, so no rights to check: the form's other mistakes
+		// are reported with this one.
+		var v platform.Validation
+		v.Merge(err)
+		_, perr := s.planSuspension(ctx, ServiceInfo{}, in, s.now(ctx))
+		if err := v.Merge(perr); err != nil {
+			return nil, err
+		}
+		return nil, v.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -367,99 +378,84 @@ type suspensionPlan struct {
 	serviceName, providerName, provider string
 }
 
-// planSuspension validates the input against D47-43 at instant now.
+// planSuspension validates the input against D47-43 at instant now and
+// reports every mistake at once; a check that depends on a field (the
+// notice period on the start) is skipped when that field is already wrong.
 func (s *Store) planSuspension(ctx context.Context, svc ServiceInfo, in SuspensionInput, now time.Time) (suspensionPlan, error) {
 	var pl suspensionPlan
-	if !in.Kind.Valid() {
-		return pl, fieldErr("kind", "invalid_kind", "choose the ground of the suspension (D47-43)")
-	}
+	var v platform.Validation
+	var extra map[string]any // the problem's members of a refused start
+	v.Check(in.Kind.Valid(), "kind", "invalid_kind", "choose the ground of the suspension (D47-43)")
 	pl.kind = in.Kind
 	pl.reason = strings.TrimSpace(in.Reason)
 	pl.handling = strings.TrimSpace(in.Handling)
 	pl.restoreReq = strings.TrimSpace(in.RestoreRequirements)
-	if err := minText("reason", pl.reason, 10, 4000, "state the reason (at least 10 characters)"); err != nil {
-		return pl, err
-	}
-	var err error
+	v.Merge(minText("reason", pl.reason, 10, 4000, "state the reason (at least 10 characters)"))
 	if in.Start != "" {
-		if pl.start, err = parseTime("start", in.Start); err != nil {
-			return pl, err
-		}
+		t, err := parseTime("start", in.Start)
+		v.Merge(err)
+		pl.start = t
 	}
 	if in.RestoreAt != "" {
-		if pl.restore, err = parseTime("restore_at", in.RestoreAt); err != nil {
-			return pl, err
-		}
+		t, err := parseTime("restore_at", in.RestoreAt)
+		v.Merge(err)
+		pl.restore = t
 	}
 	today := workday.DateOf(now)
 	switch in.Kind {
 	case KindMaintenance:
-		if len(in.ConsumerOrgIDs) > 0 {
-			return pl, fieldErr("consumer_org_ids", "all_consumers", "maintenance suspends the service for every consumer; name no consumer")
-		}
-		if pl.start.IsZero() {
-			return pl, fieldErr("start", "required", "give the start of the maintenance")
-		}
-		if !pl.start.After(now) {
-			return pl, fieldErr("start", "in_past", "the start cannot be in the past")
-		}
-		if pl.restore.IsZero() {
-			return pl, fieldErr("restore_at", "required", "announce the expected restoration time (D47-43.1a)")
-		}
-		earliest, rule, err := s.EarliestMaintenanceStart(now)
-		if err != nil {
-			return pl, err
-		}
-		// D47-43.1a: announced publicly at least 7 working days in advance.
-		if pl.start.Before(earliest) {
-			e := fieldErr("start", "notice_too_short",
+		v.Check(len(in.ConsumerOrgIDs) == 0, "consumer_org_ids", "all_consumers", "maintenance suspends the service for every consumer; name no consumer")
+		if !v.Has("start") && v.Check(!pl.start.IsZero(), "start", "required", "give the start of the maintenance") &&
+			v.Check(pl.start.After(now), "start", "in_past", "the start cannot be in the past") {
+			earliest, rule, err := s.EarliestMaintenanceStart(now)
+			if err != nil {
+				return pl, err
+			}
+			// D47-43.1a: announced publicly at least 7 working days in advance.
+			if v.Check(!pl.start.Before(earliest), "start", "notice_too_short",
 				"planned maintenance must be announced at least %d working days before it starts (%s); the earliest allowed start is %s",
-				rule.Value, rule.ID, vnDate(workday.DateOf(earliest)))
-			e.Extra = map[string]any{"earliest_start": earliest.Format(time.RFC3339), "rule_id": rule.ID}
-			return pl, e
+				rule.Value, rule.ID, vnDate(workday.DateOf(earliest))) {
+				latest, _, _ := s.cfg.Rules.Due(rules.KeyMaintenanceNotice, s.cfg.Calendar, workday.DateOf(pl.start))
+				pl.ruleID, pl.ruleValue, pl.noticeDue = rule.ID, rule.Value, latest.String()
+				t := true
+				pl.onTime = &t
+			} else {
+				extra = map[string]any{"earliest_start": earliest.Format(time.RFC3339), "rule_id": rule.ID}
+			}
 		}
-		latest, _, _ := s.cfg.Rules.Due(rules.KeyMaintenanceNotice, s.cfg.Calendar, workday.DateOf(pl.start))
-		pl.ruleID, pl.ruleValue, pl.noticeDue = rule.ID, rule.Value, latest.String()
-		t := true
-		pl.onTime = &t
+		if !v.Has("restore_at") {
+			v.Check(!pl.restore.IsZero(), "restore_at", "required", "announce the expected restoration time (D47-43.1a)")
+		}
 	case KindForceMajeure:
-		if len(in.ConsumerOrgIDs) > 0 {
-			return pl, fieldErr("consumer_org_ids", "all_consumers", "a force-majeure suspension concerns every consumer; name no consumer")
-		}
+		v.Check(len(in.ConsumerOrgIDs) == 0, "consumer_org_ids", "all_consumers", "a force-majeure suspension concerns every consumer; name no consumer")
 		// D47-43.1b: immediate, announced at once.
-		if !pl.start.IsZero() && pl.start.After(now.Add(time.Minute)) {
-			return pl, fieldErr("start", "not_immediate", "a force-majeure suspension starts now; plan maintenance instead")
+		if !v.Has("start") {
+			v.Check(pl.start.IsZero() || !pl.start.After(now.Add(time.Minute)),
+				"start", "not_immediate", "a force-majeure suspension starts now; plan maintenance instead")
 		}
 		pl.start = now
 		pl.ruleID = "D47-43.1b"
 	case KindViolation, KindSecurity:
-		if pl.handling == "" {
-			return pl, fieldErr("handling", "required", "say how the violation will be handled (D47-43.5)")
-		}
-		if pl.restoreReq == "" {
-			return pl, fieldErr("restore_requirements", "required", "say what the consumer must do to keep or restore the connection (D47-43.5)")
-		}
+		v.Check(pl.handling != "", "handling", "required", "say how the violation will be handled (D47-43.5)")
+		v.Check(pl.restoreReq != "", "restore_requirements", "required", "say what the consumer must do to keep or restore the connection (D47-43.5)")
 		for _, f := range []struct{ name, v string }{{"handling", pl.handling}, {"restore_requirements", pl.restoreReq}} {
-			if err := checkText(f.name, f.v, 0, 4000); err != nil {
-				return pl, err
-			}
+			v.Merge(checkText(f.name, f.v, 0, 4000))
 		}
 		pl.consumers = uniq(in.ConsumerOrgIDs)
-		if len(pl.consumers) == 0 {
-			return pl, fieldErr("consumer_org_ids", "required", "name the consumer(s) concerned (D47-43.2)")
-		}
-		if pl.start.IsZero() {
-			pl.start = now
-		} else if pl.start.Before(now.Add(-time.Minute)) {
-			return pl, fieldErr("start", "in_past", "the start cannot be in the past")
+		v.Check(len(pl.consumers) > 0, "consumer_org_ids", "required", "name the consumer(s) concerned (D47-43.2)")
+		if !v.Has("start") {
+			if pl.start.IsZero() {
+				pl.start = now
+			} else {
+				v.Check(!pl.start.Before(now.Add(-time.Minute)), "start", "in_past", "the start cannot be in the past")
+			}
 		}
 		pl.discovered = now
 		if in.DiscoveredAt != "" {
-			if pl.discovered, err = parseTime("discovered_at", in.DiscoveredAt); err != nil {
-				return pl, err
-			}
-			if pl.discovered.After(now) {
-				return pl, fieldErr("discovered_at", "in_future", "the violation cannot be found in the future")
+			if t, err := parseTime("discovered_at", in.DiscoveredAt); err != nil {
+				v.Merge(err)
+			} else if v.Check(!t.After(now), "discovered_at", "in_future", "the violation cannot be found in the future") {
+				pl.discovered = t
 			}
 		}
 		// D47-43.5: notify the consumer within 1 day of finding the violation.
@@ -471,13 +467,11 @@ func (s *Store) planSuspension(ctx context.Context, svc ServiceInfo, in Suspensi
 		onTime := !today.After(due)
 		pl.onTime = &onTime
 	}
-	if !pl.restore.IsZero() {
-		if !pl.restore.After(pl.start) {
-			return pl, fieldErr("restore_at", "before_start", "the restoration must come after the start")
+	if !pl.restore.IsZero() && !v.Has("restore_at") {
+		if !v.Has("start") && !v.Has("kind") {
+			v.Check(pl.restore.After(pl.start), "restore_at", "before_start", "the restoration must come after the start")
 		}
-		if !pl.restore.After(now) {
-			return pl, fieldErr("restore_at", "in_past", "the restoration time cannot be in the past")
-		}
+		v.Check(pl.restore.After(now), "restore_at", "in_past", "the restoration time cannot be in the past")
 	}
 	names, err := s.orgNames(ctx, append([]int64{svc.ProviderOrgID}, pl.consumers...))
 	if err != nil {
@@ -485,8 +479,14 @@ func (s *Store) planSuspension(ctx context.Context, svc ServiceInfo, in Suspensi
 	}
 	for _, c := range pl.consumers {
 		if _, ok := names[c]; !ok {
-			return pl, fieldErr("consumer_org_ids", "unknown_org", "no organisation has id %d", c)
+			v.Add("consumer_org_ids", "unknown_org", "no organisation has id %d", c)
 		}
+	}
+	if err := v.Err(); err != nil {
+		if extra != nil {
+			platform.AsError(err).Extra = extra
+		}
+		return pl, err
 	}
 	pl.consumerNames = map[int64]string{}
 	for id, o := range names {
@@ -717,18 +717,16 @@ func (s *Store) SetRestoreTime(ctx context.Context, p *identity.Principal, id in
 	if st := x.StatusAt(now); st != SuspensionActive && st != SuspensionScheduled {
 		return x, coded(platform.EConflict, "not_active", "the suspension is already %s", st)
 	}
+	var v platform.Validation
 	restore, err := parseTime("restore_at", in.RestoreAt)
 	if err != nil {
-		return x, err
-	}
-	if !restore.After(now) {
-		return x, fieldErr("restore_at", "in_past", "the restoration time cannot be in the past")
-	}
-	if !restore.After(x.Start) {
-		return x, fieldErr("restore_at", "before_start", "the restoration must come after the start")
+		v.Merge(err)
+	} else if v.Check(restore.After(now), "restore_at", "in_past", "the restoration time cannot be in the past") {
+		v.Check(restore.After(x.Start), "restore_at", "before_start", "the restoration must come after the start")
 	}
 	note := strings.TrimSpace(in.Note)
-	if err := checkText("note", note, 0, 2000); err != nil {
+	v.Merge(checkText("note", note, 0, 2000))
+	if err := v.Err(); err != nil {
 		return x, err
 	}
 	by := actorOf(p)

@@ -127,45 +127,57 @@ func (s *Store) Terminate(ctx context.Context, p *identity.Principal, in Termina
 	if s.deps.Accounts == nil {
 		return Termination{}, errNoDependency
 	}
+	// The service first: the rights depend on its provider. Every mistake
+	// of the form is then reported at once.
+	var v platform.Validation
 	svc, err := s.service(ctx, in.ServiceID, "service_id")
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Termination{}, err
 	}
-	provider, err := s.dir.Org(ctx, svc.ProviderOrgID)
-	if err != nil {
-		return Termination{}, err
+	if !v.Has("service_id") {
+		provider, err := s.dir.Org(ctx, svc.ProviderOrgID)
+		if err != nil {
+			return Termination{}, err
+		}
+		if !canTerminate(p, provider.Path) {
+			return Termination{}, platform.Forbidden()
+		}
 	}
-	if !canTerminate(p, provider.Path) {
-		return Termination{}, platform.Forbidden()
-	}
-	if !in.Reason.Valid() {
-		return Termination{}, fieldErr("reason", "reason_required", "choose one of the four grounds of termination (D47-44.1)")
-	}
+	v.Check(in.Reason.Valid(), "reason", "reason_required", "choose one of the four grounds of termination (D47-44.1)")
 	in.Detail = strings.TrimSpace(in.Detail)
-	if err := minText("detail", in.Detail, 10, 4000, "explain the termination (at least 10 characters)"); err != nil {
-		return Termination{}, err
-	}
+	v.Merge(minText("detail", in.Detail, 10, 4000, "explain the termination (at least 10 characters)"))
 	consumer, err := s.org(ctx, in.ConsumerOrgID, "consumer_org_id")
-	if err != nil {
-		return Termination{}, err
-	}
-	accs, err := s.deps.Accounts.Accounts(ctx, svc.ID, consumer.ID)
-	if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Termination{}, err
 	}
 	var ids []int64
-	for _, a := range accs {
-		if a.Status == AccountActive && (len(in.AccountIDs) == 0 || slices.Contains(in.AccountIDs, a.ID)) {
-			ids = append(ids, a.ID)
+	if !v.Has("service_id") && !v.Has("consumer_org_id") {
+		accs, err := s.deps.Accounts.Accounts(ctx, svc.ID, consumer.ID)
+		if err != nil {
+			return Termination{}, err
+		}
+		for _, a := range accs {
+			if a.Status == AccountActive && (len(in.AccountIDs) == 0 || slices.Contains(in.AccountIDs, a.ID)) {
+				ids = append(ids, a.ID)
+			}
+		}
+		for _, want := range in.AccountIDs {
+			if !slices.Contains(ids, want) {
+				v.Add("account_ids", "unknown_account", "account %d is not an active account of this consumer for this service", want)
+			}
+		}
+		if !v.Has("account_ids") {
+			v.Check(len(ids) > 0, "consumer_org_id", "no_active_account", "the consumer has no active connection account for this service")
 		}
 	}
-	for _, want := range in.AccountIDs {
-		if !slices.Contains(ids, want) {
-			return Termination{}, fieldErr("account_ids", "unknown_account", "account %d is not an active account of this consumer for this service", want)
+	for _, id := range in.RelatedOrgIDs {
+		_, err := s.org(ctx, id, "related_org_ids")
+		if err := v.Merge(err); err != nil {
+			return Termination{}, err
 		}
 	}
-	if len(ids) == 0 {
-		return Termination{}, fieldErr("consumer_org_id", "no_active_account", "the consumer has no active connection account for this service")
+	if err := v.Err(); err != nil {
+		return Termination{}, err
 	}
 	// D47-44.3: the consumer and related agencies: the IT unit of the
 	// consumer's ministry or province, and any agency named.
@@ -173,12 +185,7 @@ func (s *Store) Terminate(ctx context.Context, p *identity.Principal, in Termina
 	if j, err := s.jurisdictionOf(ctx, consumer); err == nil && j.ID != consumer.ID {
 		notified = append(notified, j.ID)
 	}
-	for _, id := range in.RelatedOrgIDs {
-		if _, err := s.org(ctx, id, "related_org_ids"); err != nil {
-			return Termination{}, err
-		}
-		notified = append(notified, id)
-	}
+	notified = append(notified, in.RelatedOrgIDs...)
 	notified = uniq(notified)
 	id, err := s.terminate(ctx, actorOf(p), svc, consumer.ID, 0, in.Reason, in.Detail, ids, notified, time.Time{})
 	if err != nil {

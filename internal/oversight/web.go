@@ -192,6 +192,17 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
+// deadlineQuery reads the organisation and the days of a deadline list,
+// both mistakes at once.
+func deadlineQuery(r *http.Request) (org, days int64, err error) {
+	var v platform.Validation
+	org, err = queryInt(r, "org")
+	v.Merge(err)
+	days, err = queryInt(r, "days")
+	v.Merge(err)
+	return org, days, v.Err()
+}
+
 // formFile reads an optional uploaded file.
 func formFile(r *http.Request, name string, max int64) (string, string, []byte, error) {
 	f, hdr, err := r.FormFile(name)
@@ -215,21 +226,26 @@ func formFile(r *http.Request, name string, max int64) (string, string, []byte, 
 	return hdr.Filename, hdr.Header.Get("Content-Type"), data, nil
 }
 
-// renderForm redisplays page with the error of err next to its field
-// (validation) or above the form (conflict); other errors are returned.
+// renderForm redisplays page with each mistake of err next to its field
+// (validation: every field a platform.Validation named) or above the form
+// (conflict); other errors are returned.
 func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, page string, data any, err error) error {
 	e := platform.AsError(err)
 	if e.Class != platform.EInvalid && e.Class != platform.EConflict {
 		return err
 	}
 	v := h.site.NewView(w, r, data).For("oversight")
-	field := e.Field
-	if field == "" || e.Class == platform.EConflict {
-		field = "_form"
-	}
-	v.Errors = map[string]string{field: Translate(err, v.T)}
-	if field != "_form" {
-		v.Errors["_form"] = v.T("Please correct the marked field.")
+	issues := e.Issues()
+	switch {
+	case e.Class == platform.EConflict || len(issues) == 0:
+		v.Errors = map[string]string{"_form": Translate(err, v.T)}
+	case len(issues) == 1:
+		v.Errors = map[string]string{e.Field: Translate(err, v.T), "_form": v.T("Please correct the marked field.")}
+	default:
+		v.Errors = map[string]string{"_form": v.T("Please correct the marked fields.")}
+		for _, is := range issues {
+			v.Errors[is.Field] = v.T(is.Message)
+		}
 	}
 	v.Form = r.PostForm
 	h.site.Render(w, r, platform.StatusOf(e.Class), page, v)
