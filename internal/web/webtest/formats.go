@@ -16,8 +16,9 @@ import (
 
 // CheckFormats fails t for every user-facing message written in the Go
 // files of dirs (tests excluded) that messages does not translate: the
-// format string of each platform.FieldError and platform.Errorf call, and
-// the Message of each platform.Error literal. A format that embeds values
+// format string of each platform.FieldError and platform.Errorf call and of
+// each platform.Validation Add and Check, and the Message of each
+// platform.Error literal. A format that embeds values
 // must have a translation with the same verbs in the same order, so pages
 // can rebuild the message in Vietnamese (web/translate.go).
 func CheckFormats(t *testing.T, messages map[string]string, dirs ...string) {
@@ -67,6 +68,9 @@ func formats(t *testing.T, dir string) []format {
 						out = append(out, format{fset.Position(x.Pos()).String(), s})
 					}
 				}
+				if s, ok := validationFormat(x); ok {
+					out = append(out, format{fset.Position(x.Pos()).String(), s})
+				}
 			case *ast.CompositeLit:
 				if platformName(x.Type, inPlatform) != "Error" {
 					return true
@@ -85,6 +89,24 @@ func formats(t *testing.T, dir string) []format {
 		})
 	}
 	return out
+}
+
+// validationFormat is the format of a platform.Validation call:
+// v.Add(field, "code", "format", ...) or v.Check(ok, field, "code",
+// "format", ...), recognised by the code and format being literals.
+func validationFormat(x *ast.CallExpr) (string, bool) {
+	sel, ok := x.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	at := map[string]int{"Add": 1, "Check": 2}[sel.Sel.Name]
+	if at == 0 || len(x.Args) < at+2 {
+		return "", false
+	}
+	if _, ok := stringLit(x.Args[at]); !ok {
+		return "", false
+	}
+	return stringLit(x.Args[at+1])
 }
 
 // platformName is the name of platform.X (or of X inside package platform).
