@@ -17,8 +17,9 @@ import (
 var templatesFS embed.FS
 
 type handlers struct {
-	site  *web.Site
-	store *Store
+	site    *web.Site
+	store   *Store
+	reveals *keyReveals // new API keys on their way to their page
 }
 
 // seesRequests: anyone who may file, decide, oversee or audit requests somewhere.
@@ -59,7 +60,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 				return n
 			}},
 	)
-	h := &handlers{site: site, store: s}
+	h := &handlers{site: site, store: s, reveals: newKeyReveals()}
 	mux.HandleFunc("GET /requests", site.Handler(h.requestsPage))
 	mux.HandleFunc("GET /requests/export.csv", site.Handler(h.exportAs(web.RequireLogin, "csv")))
 	mux.HandleFunc("GET /requests/export.xlsx", site.Handler(h.exportAs(web.RequireLogin, "xlsx")))
@@ -72,6 +73,7 @@ func Register(mux *http.ServeMux, site *web.Site, api *platform.API, s *Store) e
 	mux.HandleFunc("GET /accounts", site.Handler(h.accountsPage))
 	mux.HandleFunc("GET /accounts/{id}", site.Handler(h.accountPage))
 	mux.HandleFunc("POST /accounts/{id}/rotate", site.Handler(h.rotateForm))
+	mux.HandleFunc("GET /accounts/{id}/key", site.Handler(h.keyPage))
 	mux.HandleFunc("POST /accounts/{id}/revoke", site.Handler(h.revokeForm))
 	mux.HandleFunc("GET /reminders", site.Handler(h.remindersPage))
 	mux.HandleFunc("GET /inbox", site.Handler(h.inboxPage))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,7 @@ type step struct {
 	contains []string // in the body
 	absent   []string // not in the body
 	field    string   // problem+json field
+	follow   bool     // check contains/absent on the page the redirect leads to
 }
 
 func (e *env) do(t *testing.T, srv *httptest.Server, s step) (int, http.Header, []byte) {
@@ -86,6 +88,12 @@ func (e *env) run(t *testing.T, srv *httptest.Server, steps []step) {
 		if status != s.status {
 			t.Errorf("%s: %s %s as %q: status %d, want %d: %s", s.name, s.method, s.path, s.who, status, s.status, b)
 			continue
+		}
+		if s.follow {
+			status, h, b = e.do(t, srv, step{who: s.who, method: "GET", path: h.Get("Location")})
+			if status != 200 {
+				t.Errorf("%s: the redirect to %s answers %d", s.name, h.Get("Location"), status)
+			}
 		}
 		for _, c := range s.contains {
 			if !bytes.Contains(b, []byte(c)) {
@@ -211,7 +219,7 @@ func TestPages(t *testing.T) {
 				form: url.Values{"reason": {"Dữ liệu có thông tin cá nhân"}}, contains: []string{"căn cứ pháp lý hạn chế chia sẻ"}},
 			{name: "approve with no item", who: "stc", method: "POST", path: "/requests/1/approve", status: 422,
 				form: url.Values{"rate_per_minute": {"60"}}, contains: []string{"hãy chọn ít nhất một trường dữ liệu"}},
-			{name: "approve", who: "stc", method: "POST", path: "/requests/1/approve", status: 200,
+			{name: "approve", who: "stc", method: "POST", path: "/requests/1/approve", status: 303, follow: true,
 				form:     url.Values{"items": {"ma_so_dn"}, "rate_per_minute": {"60"}, "rate_per_day": {"12000"}, "valid_from": {"2026-03-02"}, "valid_to": {"2026-12-31"}},
 				contains: []string{`id="api-key">gdxk_`, "sẽ không được hiển thị lại", "60 lượt/phút, 12.000 lượt/ngày"}},
 			{name: "refuse", who: "stc", method: "POST", path: "/requests/2/refuse", status: 303,
@@ -221,7 +229,7 @@ func TestPages(t *testing.T) {
 				contains: []string{"Không có tài khoản kết nối nào ở trạng thái này.", `href="/accounts"`}},
 			{name: "no accounts yet", who: "qn.it", method: "GET", path: "/accounts", status: 200,
 				contains: []string{"Tài khoản được tạo khi bên cung cấp chấp thuận yêu cầu kết nối."}},
-			{name: "rotate", who: "syt", method: "POST", path: "/accounts/1/rotate", status: 200, contains: []string{`id="api-key">gdxk_`}},
+			{name: "rotate", who: "syt", method: "POST", path: "/accounts/1/rotate", status: 303, follow: true, contains: []string{`id="api-key">gdxk_`}},
 			{name: "account page", who: "syt", method: "GET", path: "/accounts/1", status: 200,
 				contains: []string{"Tài khoản kết nối #1", `action="/accounts/1/rotate"`, `data-confirm="Cấp khóa API mới?`, "/logs?org="}},
 			{name: "account page elsewhere", who: "qn.it", method: "GET", path: "/accounts/1", status: 404},
@@ -279,6 +287,44 @@ func TestExportGuardsFormulas(t *testing.T) {
 		_, _, b = e.do(t, srv, step{who: "qn.it", method: "GET", path: "/api/v1/requests/export.csv"})
 		if bytes.Contains(b, []byte("HYPERLINK")) {
 			t.Fatal("export is not scoped")
+		}
+	})
+}
+
+// TestKeyPageShownOnce: a new key's page is reached by a redirect, so a
+// refresh never sends the approval or the replacement again; the page shows
+// the key once, to the person who made it, and never from a cache.
+func TestKeyPageShownOnce(t *testing.T) {
+	platformtest.ForEachDB(t, sets(), func(t *testing.T, db *platform.DB) {
+		e := newEnv(t, db)
+		srv, _ := e.server(t)
+		e.mustRequest(t)
+		st, h, _ := e.do(t, srv, step{who: "stc", method: "POST", path: "/requests/1/approve",
+			form: url.Values{"items": {"ma_so_dn"}, "rate_per_minute": {"60"}}})
+		page := h.Get("Location")
+		if st != 303 || !strings.HasPrefix(page, "/accounts/1/key?t=") {
+			t.Fatalf("approve: %d %s", st, page)
+		}
+		if st, h, _ := e.do(t, srv, step{who: "syt", method: "GET", path: page}); st != 303 || strings.Contains(h.Get("Location"), "/key") {
+			t.Errorf("another person opens the key page: %d %s", st, h.Get("Location"))
+		}
+		st, h, keyPage := e.do(t, srv, step{who: "stc", method: "GET", path: page})
+		if st != 200 || !bytes.Contains(keyPage, []byte(`id="api-key">gdxk_`)) || h.Get("Cache-Control") != "no-store" {
+			t.Fatalf("key page: %d %s %.300s", st, h.Get("Cache-Control"), keyPage)
+		}
+		st, h, _ = e.do(t, srv, step{who: "stc", method: "GET", path: page})
+		if st != 303 || !strings.HasPrefix(h.Get("Location"), "/accounts/1?notice=") {
+			t.Fatalf("key page again: %d %s", st, h.Get("Location"))
+		}
+		if _, _, b := e.do(t, srv, step{who: "stc", method: "GET", path: h.Get("Location")}); !bytes.Contains(b, []byte("Khóa API chỉ hiển thị một lần")) ||
+			bytes.Contains(b, []byte(`id="api-key"`)) {
+			t.Errorf("the account page after the key was shown: %.2000s", b)
+		}
+		// Viewing changed nothing: the key shown is still the account's.
+		key := regexp.MustCompile(`id="api-key">(gdxk_[^<]+)<`).FindSubmatch(keyPage)
+		a, err := e.store.Account(context.Background(), e.p["stc"], 1)
+		if err != nil || key == nil || !strings.HasPrefix(string(key[1]), a.KeyPrefix) {
+			t.Errorf("the account's key after two views: %q, prefix %q, %v", key, a.KeyPrefix, err)
 		}
 	})
 }

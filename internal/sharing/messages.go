@@ -206,8 +206,9 @@ var messages = map[string]string{
 	"the data item %q was not requested":                              "trường dữ liệu %q không có trong yêu cầu kết nối",
 	"service %s does not return the data item %q":                     "dịch vụ %s không trả về trường dữ liệu %q",
 	// Questions before actions that cannot be undone (data-confirm).
-	"Withdraw this request? The provider will no longer consider it.":        "Rút yêu cầu này? Bên cung cấp sẽ không xem xét yêu cầu nữa.",
-	"Replace the API key? The current key stops working at once.":            "Cấp khóa API mới? Khóa hiện tại sẽ ngừng hoạt động ngay.",
-	"Revoke this connection account? Its calls will be refused from now on.": "Thu hồi tài khoản kết nối này? Các lượt gọi của tài khoản sẽ bị từ chối từ nay.",
-	"Calls of this organisation to this service in the sharing log":          "Các lượt gọi của cơ quan này đến dịch vụ này trong nhật ký chia sẻ dữ liệu",
+	"Withdraw this request? The provider will no longer consider it.":                          "Rút yêu cầu này? Bên cung cấp sẽ không xem xét yêu cầu nữa.",
+	"Replace the API key? The current key stops working at once.":                              "Cấp khóa API mới? Khóa hiện tại sẽ ngừng hoạt động ngay.",
+	"Revoke this connection account? Its calls will be refused from now on.":                   "Thu hồi tài khoản kết nối này? Các lượt gọi của tài khoản sẽ bị từ chối từ nay.",
+	"Calls of this organisation to this service in the sharing log":                            "Các lượt gọi của cơ quan này đến dịch vụ này trong nhật ký chia sẻ dữ liệu",
+	"The API key is shown only once, just after it is made. If it was not copied, replace it.": "Khóa API chỉ hiển thị một lần, ngay sau khi được tạo. Nếu chưa sao chép, hãy thay khóa mới.",
 }

@@ -245,8 +245,7 @@ func (h *handlers) approveForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.formFailed(w, r, p, id, err)
 	}
-	noStore(w)
-	h.site.Page(w, r, "sharing/key.html", keyData{Account: a, Key: key})
+	h.revealKey(w, r, p, keyData{Account: a, Key: key})
 	return nil
 }
 
@@ -346,8 +345,31 @@ func (h *handlers) rotateForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.revealKey(w, r, p, keyData{Account: a, Key: key, Rotated: true})
+	return nil
+}
+
+// revealKey sends the browser on to the page that shows a new key once,
+// so that refreshing that page does not send the form again.
+func (h *handlers) revealKey(w http.ResponseWriter, r *http.Request, p *identity.Principal, d keyData) {
+	tok := h.reveals.put(p.UserID, d)
+	http.Redirect(w, r, accountLink(d.Account.ID)+"/key?t="+tok, http.StatusSeeOther)
+}
+
+// keyPage shows a new key, once; afterwards (a refresh, the history) it
+// sends to the account's page, which says the key is no longer shown.
+func (h *handlers) keyPage(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := identity.CallerAndID(r, web.RequireLogin, "connection account")
+	if err != nil {
+		return err
+	}
+	d, ok := h.reveals.take(p.UserID, id, r.URL.Query().Get("t"))
+	if !ok {
+		web.Redirect(w, r, accountLink(id), "The API key is shown only once, just after it is made. If it was not copied, replace it.")
+		return nil
+	}
 	noStore(w)
-	h.site.Page(w, r, "sharing/key.html", keyData{Account: a, Key: key, Rotated: true})
+	h.site.Page(w, r, "sharing/key.html", d)
 	return nil
 }
 
