@@ -59,19 +59,29 @@ type CodeListVersion struct {
 	CreatedBy  string    `json:"created_by"`
 }
 
-func (in *CodeListInput) validate() error {
+// check records in v the mistakes that can be found without the database.
+func (in *CodeListInput) check(v *platform.Validation) {
 	in.Code, in.Name, in.Description = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
-	if !codeRE.MatchString(in.Code) {
-		return platform.FieldError("code", "invalid_code", "the code is 1-80 letters, digits, '.', '_' or '-'")
+	v.Check(codeRE.MatchString(in.Code), "code", "invalid_code", "the code is 1-80 letters, digits, '.', '_' or '-'")
+	textRule(v, "name", in.Name, 1, 300)
+	textRule(v, "description", in.Description, 0, 4000)
+	v.Check(in.OwnerOrgID > 0, "owner_org_id", "required", "the maintaining organisation is required")
+}
+
+// checkCodeListRefs records in v a maintaining organisation that does not
+// exist and a code another list has (id is the list's own, 0 for a new
+// one); it returns only errors that are not the input's.
+func checkCodeListRefs(ctx context.Context, q platform.Querier, id int64, in CodeListInput, v *platform.Validation) error {
+	if !v.Has("owner_org_id") {
+		if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); v.Merge(err) != nil {
+			return err
+		}
 	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
-	if err := checkText("description", in.Description, 0, 4000); err != nil {
-		return err
-	}
-	if in.OwnerOrgID <= 0 {
-		return platform.FieldError("owner_org_id", "required", "the maintaining organisation is required")
+	if !v.Has("code") {
+		// The unique index decides at the write; asking first reports it
+		// with the other mistakes.
+		v.Check(!exists(ctx, q, `SELECT COUNT(*) FROM catalog_codelists WHERE code = $1 AND id <> $2`, in.Code, id),
+			"code", "duplicate_code", "a code list with code %q already exists", in.Code)
 	}
 	return nil
 }
@@ -189,9 +199,16 @@ func entriesError(errs []LineError, field string) error {
 
 // CreateCodeList adds a code list; entries, when given, become version 1.
 func (s *Store) CreateCodeList(ctx context.Context, by Actor, in CodeListInput, entries []CodeEntry, note string) (CodeList, error) {
-	if err := in.validate(); err != nil {
+	var v platform.Validation
+	in.check(&v)
+	if err := checkCodeListRefs(ctx, s.db.Read, 0, in, &v); err != nil {
 		return CodeList{}, err
 	}
+	if err := v.Err(); err != nil {
+		return CodeList{}, err
+	}
+	// The entries' line errors come after the list's own (their format
+	// lists every bad entry).
 	if errs := checkEntries(entries, nil); len(errs) > 0 {
 		return CodeList{}, jsonEntriesError(errs)
 	}
@@ -233,11 +250,13 @@ func jsonEntriesError(errs []LineError) error {
 
 // UpdateCodeList changes a code list's name and description (not its code).
 func (s *Store) UpdateCodeList(ctx context.Context, by Actor, id int64, in CodeListInput) (CodeList, error) {
-	if err := in.validate(); err != nil {
-		return CodeList{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if _, err := orgPath(ctx, tx, in.OwnerOrgID, "owner_org_id"); err != nil {
+		if err := checkCodeListRefs(ctx, tx, id, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := updateOne(ctx, tx, "code list", "update code list", `UPDATE catalog_codelists SET code=$1, name=$2, description=$3,
@@ -264,11 +283,11 @@ func (s *Store) PublishEntries(ctx context.Context, by Actor, id int64, entries 
 }
 
 func (s *Store) publishChecked(ctx context.Context, by Actor, id int64, entries []CodeEntry, note string) (CodeList, error) {
-	if len(entries) == 0 {
-		return CodeList{}, platform.FieldError("entries", "required", "a version needs at least one entry")
-	}
+	var v platform.Validation
+	v.Check(len(entries) > 0, "entries", "required", "a version needs at least one entry")
 	note = strings.TrimSpace(note)
-	if err := checkText("note", note, 0, 1000); err != nil {
+	textRule(&v, "note", note, 0, 1000)
+	if err := v.Err(); err != nil {
 		return CodeList{}, err
 	}
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {

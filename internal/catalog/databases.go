@@ -11,74 +11,80 @@ import (
 	"github.com/govdx/govdx/internal/platform"
 )
 
-func (in *DatabaseInput) validate() error {
+// check records in v the mistakes that can be found without the database.
+func (in *DatabaseInput) check(v *platform.Validation) {
 	for _, p := range []*string{&in.Name, &in.Purpose, &in.Scope, &in.Content, &in.UpdateMechanism, &in.Sources} {
 		*p = strings.TrimSpace(*p)
 	}
-	if in.OwnerOrgID <= 0 {
-		return platform.FieldError("owner_org_id", "required", "the owner organisation is required")
-	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
-	if !validValue(databaseKinds, string(in.Kind)) {
-		return platform.FieldError("kind", "invalid_kind", "the kind must be national, shared or other")
-	}
+	v.Check(in.OwnerOrgID > 0, "owner_org_id", "required", "the owner organisation is required")
+	textRule(v, "name", in.Name, 1, 300)
+	v.Check(validValue(databaseKinds, string(in.Kind)), "kind", "invalid_kind", "the kind must be national, shared or other")
 	// D47-11.4: purpose, scope and content; collection and update; sources.
 	for _, f := range []struct {
 		name, v string
 	}{{"purpose", in.Purpose}, {"scope", in.Scope}, {"content", in.Content}, {"update_mechanism", in.UpdateMechanism}, {"sources", in.Sources}} {
-		if err := checkText(f.name, f.v, 0, 8000); err != nil {
-			return err
-		}
+		textRule(v, f.name, f.v, 0, 8000)
 	}
-	if len(in.Items) > 2000 {
-		return platform.FieldError("items", "too_many", "a database lists at most 2000 data items")
-	}
+	const maxItems = 2000
+	v.Check(len(in.Items) <= maxItems, "items", "too_many", "a database lists at most 2000 data items")
 	seen := map[string]bool{}
 	for i := range in.Items {
 		it := &in.Items[i]
+		if it.ConsumerCategories == nil {
+			it.ConsumerCategories = []string{}
+		}
+		if i >= maxItems {
+			continue // a list too long is one mistake, not one per item
+		}
 		f := fmt.Sprintf("items[%d]", i)
 		it.Key, it.Name, it.Description = strings.TrimSpace(it.Key), strings.TrimSpace(it.Name), strings.TrimSpace(it.Description)
 		if !itemKeyRE.MatchString(it.Key) {
-			return platform.FieldError(f+".key", "invalid_key", "data item key %q must be letters, digits or '_'", it.Key)
-		}
-		if seen[it.Key] {
-			return platform.FieldError(f+".key", "duplicate_key", "data item key %q is listed twice", it.Key)
+			v.Add(f+".key", "invalid_key", "data item key %q must be letters, digits or '_'", it.Key)
+		} else if seen[it.Key] {
+			v.Add(f+".key", "duplicate_key", "data item key %q is listed twice", it.Key)
 		}
 		seen[it.Key] = true
-		if err := checkText(f+".name", it.Name, 1, 300); err != nil {
-			return err
-		}
-		if err := checkText(f+".description", it.Description, 0, 2000); err != nil {
-			return err
-		}
-		if !validValue(classifications, string(it.Classification)) {
-			return platform.FieldError(f+".classification", "invalid_classification", "classify each data item as open, default or special")
-		}
+		textRule(v, f+".name", it.Name, 1, 300)
+		textRule(v, f+".description", it.Description, 0, 2000)
+		v.Check(validValue(classifications, string(it.Classification)), f+".classification", "invalid_classification",
+			"classify each data item as open, default or special")
 		for _, c := range it.ConsumerCategories {
-			if !validValue(consumerCategories, c) {
-				return platform.FieldError(f+".consumer_categories", "invalid_category",
-					"unknown consumer category %q (state_agency, political_org, enterprise, individual)", c)
+			if !v.Check(validValue(consumerCategories, c), f+".consumer_categories", "invalid_category",
+				"unknown consumer category %q (state_agency, political_org, enterprise, individual)", c) {
+				break
 			}
 		}
-		if it.ConsumerCategories == nil {
-			it.ConsumerCategories = []string{}
+	}
+}
+
+// checkDatabaseRefs records in v the references that do not exist; it
+// returns only errors that are not the input's.
+func (s *Store) checkDatabaseRefs(ctx context.Context, q platform.Querier, in DatabaseInput, v *platform.Validation) error {
+	if !v.Has("owner_org_id") {
+		if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); v.Merge(err) != nil {
+			return err
+		}
+	}
+	for i, it := range in.Items {
+		if it.ElementID > 0 {
+			v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE id = $1`, it.ElementID),
+				fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
+		} else if it.ElementID < 0 {
+			v.Add(fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
 		}
 	}
 	return nil
 }
 
-func (s *Store) checkDatabaseRefs(ctx context.Context, q platform.Querier, in DatabaseInput) error {
-	if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); err != nil {
+// validateDatabase checks a database entry whole: its own mistakes and its
+// references, all reported together.
+func (s *Store) validateDatabase(ctx context.Context, q platform.Querier, in *DatabaseInput) error {
+	var v platform.Validation
+	in.check(&v)
+	if err := s.checkDatabaseRefs(ctx, q, *in, &v); err != nil {
 		return err
 	}
-	for i, it := range in.Items {
-		if it.ElementID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE id = $1`, it.ElementID) {
-			return platform.FieldError(fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
-		}
-	}
-	return nil
+	return v.Err()
 }
 
 func databaseSearchText(in DatabaseInput) string {
@@ -91,12 +97,9 @@ func databaseSearchText(in DatabaseInput) string {
 
 // CreateDatabase adds a database as a draft.
 func (s *Store) CreateDatabase(ctx context.Context, by Actor, in DatabaseInput) (Database, error) {
-	if err := in.validate(); err != nil {
-		return Database{}, err
-	}
 	var id int64
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkDatabaseRefs(ctx, tx, in); err != nil {
+		if err := s.validateDatabase(ctx, tx, &in); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_databases (owner_org_id, name, kind, purpose, scope, content,
@@ -118,11 +121,8 @@ func (s *Store) CreateDatabase(ctx context.Context, by Actor, in DatabaseInput) 
 
 // UpdateDatabase replaces a database's description.
 func (s *Store) UpdateDatabase(ctx context.Context, by Actor, id int64, in DatabaseInput) (Database, error) {
-	if err := in.validate(); err != nil {
-		return Database{}, err
-	}
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkDatabaseRefs(ctx, tx, in); err != nil {
+		if err := s.validateDatabase(ctx, tx, &in); err != nil {
 			return err
 		}
 		if err := updateOne(ctx, tx, "database", "update database", `UPDATE catalog_databases SET owner_org_id=$1, name=$2, kind=$3,

@@ -438,11 +438,13 @@ func (d *demo) services() {
 
 // changeAtUpdate is UpdateService at a given time (demo history only).
 func (s *Store) changeAtUpdate(ctx context.Context, id int64, in ServiceInput, at time.Time) error {
-	if err := in.validate(); err != nil {
-		return err
-	}
+	var v platform.Validation
+	in.check(&v)
 	return s.changeAt(ctx, at, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkServiceRefs(ctx, tx, in); err != nil {
+		if err := s.checkServiceRefs(ctx, tx, id, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE catalog_services SET description=$1, capacity_per_second=$2, version=version+1,

@@ -67,58 +67,57 @@ func (e Element) Input() ElementInput {
 		CodeListID: e.CodeListID, MasterSource: e.MasterSource, SourceDatabaseID: e.SourceDatabaseID, OwnerOrgID: e.OwnerOrgID}
 }
 
-func (in *ElementInput) validate() error {
+// check records in v the mistakes that can be found without the database.
+func (in *ElementInput) check(v *platform.Validation) {
 	for _, p := range []*string{&in.Code, &in.Name, &in.Definition, &in.Format, &in.MasterSource} {
 		*p = strings.TrimSpace(*p)
 	}
-	if !codeRE.MatchString(in.Code) {
-		return platform.FieldError("code", "invalid_code", "the code is 1-80 letters, digits, '.', '_' or '-'")
-	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
-	if err := checkText("definition", in.Definition, 0, 4000); err != nil {
-		return err
-	}
-	if !validValue(dataTypes, string(in.DataType)) {
-		return platform.FieldError("data_type", "invalid_type", "unknown data type %q", in.DataType)
-	}
-	if err := checkText("format", in.Format, 0, 300); err != nil {
-		return err
-	}
-	if err := checkText("master_source", in.MasterSource, 0, 300); err != nil {
-		return err
-	}
-	if in.DataType == "code" && in.CodeListID == 0 {
-		return platform.FieldError("codelist_id", "required", "a coded element names its code list")
-	}
-	if in.OwnerOrgID <= 0 {
-		return platform.FieldError("owner_org_id", "required", "the maintaining organisation is required")
-	}
-	return nil
+	v.Check(codeRE.MatchString(in.Code), "code", "invalid_code", "the code is 1-80 letters, digits, '.', '_' or '-'")
+	textRule(v, "name", in.Name, 1, 300)
+	textRule(v, "definition", in.Definition, 0, 4000)
+	v.Check(validValue(dataTypes, string(in.DataType)), "data_type", "invalid_type", "unknown data type %q", in.DataType)
+	textRule(v, "format", in.Format, 0, 300)
+	textRule(v, "master_source", in.MasterSource, 0, 300)
+	v.Check(in.DataType != "code" || in.CodeListID != 0, "codelist_id", "required", "a coded element names its code list")
+	v.Check(in.OwnerOrgID > 0, "owner_org_id", "required", "the maintaining organisation is required")
 }
 
-func (s *Store) checkElementRefs(ctx context.Context, q platform.Querier, in ElementInput) error {
-	if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); err != nil {
-		return err
+// checkElementRefs records in v the references that do not exist and a
+// code another element has (id is the element's own, 0 for a new one); it
+// returns only errors that are not the input's.
+func (s *Store) checkElementRefs(ctx context.Context, q platform.Querier, id int64, in ElementInput, v *platform.Validation) error {
+	if !v.Has("owner_org_id") {
+		if _, err := orgPath(ctx, q, in.OwnerOrgID, "owner_org_id"); v.Merge(err) != nil {
+			return err
+		}
 	}
-	if in.CodeListID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_codelists WHERE id = $1`, in.CodeListID) {
-		return platform.FieldError("codelist_id", "unknown_codelist", "code list %d does not exist", in.CodeListID)
+	if in.CodeListID != 0 {
+		v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_codelists WHERE id = $1`, in.CodeListID),
+			"codelist_id", "unknown_codelist", "code list %d does not exist", in.CodeListID)
 	}
-	if in.SourceDatabaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, in.SourceDatabaseID) {
-		return platform.FieldError("source_database_id", "unknown_database", "database %d does not exist", in.SourceDatabaseID)
+	if in.SourceDatabaseID != 0 {
+		v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, in.SourceDatabaseID),
+			"source_database_id", "unknown_database", "database %d does not exist", in.SourceDatabaseID)
+	}
+	if !v.Has("code") {
+		// The unique index decides at the write; asking first reports it
+		// with the other mistakes.
+		v.Check(!exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE code = $1 AND id <> $2`, in.Code, id),
+			"code", "duplicate_code", "a data element with code %q already exists", in.Code)
 	}
 	return nil
 }
 
 // CreateElement adds a data element to the dictionary.
 func (s *Store) CreateElement(ctx context.Context, by Actor, in ElementInput) (Element, error) {
-	if err := in.validate(); err != nil {
-		return Element{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	var id int64
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkElementRefs(ctx, tx, in); err != nil {
+		if err := s.checkElementRefs(ctx, tx, 0, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_elements (code, name, definition, data_type, format, codelist_id,
@@ -140,11 +139,13 @@ func (s *Store) CreateElement(ctx context.Context, by Actor, in ElementInput) (E
 // UpdateElement changes a data element; services referring to it are
 // re-indexed so searches find them by its new name.
 func (s *Store) UpdateElement(ctx context.Context, by Actor, id int64, in ElementInput) (Element, error) {
-	if err := in.validate(); err != nil {
-		return Element{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkElementRefs(ctx, tx, in); err != nil {
+		if err := s.checkElementRefs(ctx, tx, id, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := updateOne(ctx, tx, "data element", "update element", `UPDATE catalog_elements SET code=$1, name=$2, definition=$3,

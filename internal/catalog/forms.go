@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,16 @@ func formInt(r *http.Request, field string) (int64, error) {
 		return 0, platform.FieldError(field, "invalid_number", "%s must be a whole number", field)
 	}
 	return n, nil
+}
+
+// formInts reads optional integer form fields into their destinations,
+// recording in v each that is not a whole number (its value stays 0).
+func formInts(r *http.Request, v *platform.Validation, fields map[string]*int64) {
+	for field, dst := range fields {
+		n, err := formInt(r, field)
+		_ = v.Merge(err) // formInt's errors are all field errors
+		*dst = n
+	}
 }
 
 func splitLine(line string, n int) []string {
@@ -51,59 +62,49 @@ func lines(s string) (out []string, nums []int) {
 	return out, nums
 }
 
-func (h *handlers) elementID(ctx context.Context, code string, field string, line int) (int64, error) {
+// elementID resolves a data element code of the items field's entry i
+// (on line), recording in v a code no element has.
+func (h *handlers) elementID(ctx context.Context, v *platform.Validation, code string, i, line int) (int64, error) {
 	if code == "" {
 		return 0, nil
 	}
 	e, err := h.store.ElementByCode(ctx, code)
-	if err != nil {
-		if platform.ErrorClass(err) == platform.ENotFound {
-			return 0, platform.FieldError(field, "unknown_element", "line %d: no data element has code %q", line, code)
-		}
-		return 0, err
+	if platform.ErrorClass(err) == platform.ENotFound {
+		v.Add(fmt.Sprintf("items[%d].element_id", i), "unknown_element", "no data element has code %q", code)
+		return 0, nil
 	}
-	return e.ID, nil
+	return e.ID, err
 }
 
 // parseServiceForm reads the service form. Lines of the items field are
-// "key | label | data element code".
+// "key | label | data element code". Its error names every field that
+// cannot be read.
 func (h *handlers) parseServiceForm(r *http.Request) (ServiceInput, []int, error) {
 	f := r.PostFormValue
 	in := ServiceInput{Identifier: f("identifier"), Name: f("name"), Description: f("description"), Documentation: f("documentation"),
 		Schema: f("schema"), Form: Form(f("form")), Method: Method(f("method")), UpstreamURL: f("upstream_url"), Open: f("open") == "1"}
-	var err error
-	if in.ProviderOrgID, err = formInt(r, "provider_org_id"); err != nil {
-		return in, nil, err
-	}
-	if in.RegulationID, err = formInt(r, "regulation_id"); err != nil {
-		return in, nil, err
-	}
-	cps, err := formInt(r, "capacity_per_second")
-	if err != nil {
-		return in, nil, err
-	}
-	cpd, err := formInt(r, "capacity_per_day")
-	if err != nil {
-		return in, nil, err
-	}
+	var v platform.Validation
+	var cps, cpd int64
+	formInts(r, &v, map[string]*int64{"provider_org_id": &in.ProviderOrgID, "regulation_id": &in.RegulationID,
+		"capacity_per_second": &cps, "capacity_per_day": &cpd})
 	in.CapacityPerSec, in.CapacityPerDay = int(min(cps, 1<<31-1)), int(min(cpd, 1<<31-1))
-	for _, v := range r.PostForm["database_ids"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return in, nil, platform.FieldError("database_ids", "invalid_database", "unknown database")
+	for _, val := range r.PostForm["database_ids"] {
+		id, err := strconv.ParseInt(val, 10, 64)
+		if !v.Check(err == nil, "database_ids", "invalid_database", "unknown database") {
+			break
 		}
 		in.DatabaseIDs = append(in.DatabaseIDs, id)
 	}
 	ls, nums := lines(f("items"))
 	for i, l := range ls {
 		p := splitLine(l, 3)
-		eid, err := h.elementID(r.Context(), p[2], "items", nums[i])
+		eid, err := h.elementID(r.Context(), &v, p[2], i, nums[i])
 		if err != nil {
 			return in, nums, err
 		}
 		in.Items = append(in.Items, DataItem{Key: p[0], Label: p[1], ElementID: eid})
 	}
-	return in, nums, nil
+	return in, nums, v.Err()
 }
 
 // serviceValues fills the service form from a service.
@@ -151,14 +152,12 @@ func (h *handlers) parseDatabaseForm(r *http.Request) (DatabaseInput, []int, err
 	f := r.PostFormValue
 	in := DatabaseInput{Name: f("name"), Kind: DatabaseKind(f("kind")), Purpose: f("purpose"), Scope: f("scope"), Content: f("content"),
 		UpdateMechanism: f("update_mechanism"), Sources: f("sources")}
-	var err error
-	if in.OwnerOrgID, err = formInt(r, "owner_org_id"); err != nil {
-		return in, nil, err
-	}
+	var v platform.Validation
+	formInts(r, &v, map[string]*int64{"owner_org_id": &in.OwnerOrgID})
 	ls, nums := lines(f("items"))
 	for i, l := range ls {
 		p := splitLine(l, 5)
-		eid, err := h.elementID(r.Context(), p[4], "items", nums[i])
+		eid, err := h.elementID(r.Context(), &v, p[4], i, nums[i])
 		if err != nil {
 			return in, nums, err
 		}
@@ -170,7 +169,7 @@ func (h *handlers) parseDatabaseForm(r *http.Request) (DatabaseInput, []int, err
 		}
 		in.Items = append(in.Items, DatabaseItem{Key: p[0], Name: p[1], Classification: Classification(p[2]), ConsumerCategories: cats, ElementID: eid})
 	}
-	return in, nums, nil
+	return in, nums, v.Err()
 }
 
 func databaseValues(d Database) url.Values {
@@ -195,27 +194,15 @@ func parseRegulationForm(r *http.Request) (RegulationInput, error) {
 	in := RegulationInput{Title: f("title"), Topic: f("topic"), DocumentRef: f("document_ref"), WhoMayAccess: f("who_may_access"),
 		AuthRequired: f("auth_required") == "1", LogRequestBody: f("log_request_body") == "1",
 		LogResponseContent: f("log_response_content") == "1", StorageRules: f("storage_rules"), OtherTerms: f("other_terms")}
-	var err error
-	if in.OwnerOrgID, err = formInt(r, "owner_org_id"); err != nil {
-		return in, err
-	}
-	if in.DatabaseID, err = formInt(r, "database_id"); err != nil {
-		return in, err
-	}
-	hours, err := formInt(r, "validity_hours")
-	if err != nil {
-		return in, err
-	}
-	if hours < 0 || hours > MaxValiditySeconds/3600 {
-		return in, platform.FieldError("validity_hours", "invalid_duration", "the validity must be between 0 and 10 years")
-	}
-	in.ValiditySeconds = hours * 3600
-	days, err := formInt(r, "log_retention_days")
-	if err != nil {
-		return in, err
+	var v platform.Validation
+	var hours, days int64
+	formInts(r, &v, map[string]*int64{"owner_org_id": &in.OwnerOrgID, "database_id": &in.DatabaseID,
+		"validity_hours": &hours, "log_retention_days": &days})
+	if v.Check(hours >= 0 && hours <= MaxValiditySeconds/3600, "validity_hours", "invalid_duration", "the validity must be between 0 and 10 years") {
+		in.ValiditySeconds = hours * 3600
 	}
 	in.LogRetentionDays = int(min(max(days, -1), MaxLogRetentionDays+1))
-	return in, nil
+	return in, v.Err()
 }
 
 func regulationValues(reg Regulation) url.Values {
@@ -243,15 +230,10 @@ func parseElementForm(r *http.Request) (ElementInput, error) {
 	f := r.PostFormValue
 	in := ElementInput{Code: f("code"), Name: f("name"), Definition: f("definition"), DataType: DataType(f("data_type")),
 		Format: f("format"), MasterSource: f("master_source")}
-	var err error
-	if in.OwnerOrgID, err = formInt(r, "owner_org_id"); err != nil {
-		return in, err
-	}
-	if in.CodeListID, err = formInt(r, "codelist_id"); err != nil {
-		return in, err
-	}
-	in.SourceDatabaseID, err = formInt(r, "source_database_id")
-	return in, err
+	var v platform.Validation
+	formInts(r, &v, map[string]*int64{"owner_org_id": &in.OwnerOrgID, "codelist_id": &in.CodeListID,
+		"source_database_id": &in.SourceDatabaseID})
+	return in, v.Err()
 }
 
 func elementValues(e Element) url.Values {
@@ -274,12 +256,9 @@ func parseProposalForm(r *http.Request) (ProposalInput, error) {
 	in := ProposalInput{Action: ProposalAction(f("action")), Name: f("name"), Objective: f("objective"), DataScope: f("data_scope"),
 		MasterData: f("master_data"), UsersPurposes: f("users_purposes"), Sources: f("sources"), SharingMethods: f("sharing_methods"),
 		Justification: f("justification")}
-	var err error
-	if in.OwnerOrgID, err = formInt(r, "owner_org_id"); err != nil {
-		return in, err
-	}
-	in.DatabaseID, err = formInt(r, "database_id")
-	return in, err
+	var v platform.Validation
+	formInts(r, &v, map[string]*int64{"owner_org_id": &in.OwnerOrgID, "database_id": &in.DatabaseID})
+	return in, v.Err()
 }
 
 func proposalValues(p Proposal) url.Values {
@@ -298,23 +277,51 @@ func proposalValues(p Proposal) url.Values {
 // listFieldRE matches errors about one element of a list field: items[3].key.
 var listFieldRE = regexp.MustCompile(`^(items)\[(\d+)\]`)
 
-// formErrors turns a validation error into form errors; errors about one
-// listed item are shown on the textarea with the item's line number.
+// formErrors turns a validation error into form errors; errors about
+// listed items are shown on the textarea with each item's line number, one
+// a line (in the order of the lines), after the list's own.
 func formErrors(err error, nums []int) (map[string]string, error) {
-	fe, err := web.FormErrors(err)
-	if err != nil {
-		return nil, err
+	fe, ferr := web.FormErrors(err)
+	if ferr != nil {
+		return nil, ferr
 	}
-	for f, msg := range fe {
-		if m := listFieldRE.FindStringSubmatch(f); m != nil {
-			delete(fe, f)
-			i, _ := strconv.Atoi(m[2])
-			line := i + 1
-			if i < len(nums) {
-				line = nums[i]
-			}
-			fe[m[1]] = fmt.Sprintf("line %d: %s", line, msg)
+	type lineError struct {
+		line int
+		msg  string
+	}
+	lists := map[string][]lineError{}
+	for _, is := range platform.AsError(err).Issues() {
+		m := listFieldRE.FindStringSubmatch(is.Field)
+		if m == nil {
+			continue
 		}
+		delete(fe, is.Field)
+		i, _ := strconv.Atoi(m[2])
+		line := i + 1
+		if i < len(nums) {
+			line = nums[i]
+		}
+		lists[m[1]] = append(lists[m[1]], lineError{line, fmt.Sprintf("line %d: %s", line, is.Message)})
+	}
+	for name, errs := range lists {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].line < errs[j].line })
+		var msgs []string
+		if own := fe[name]; own != "" {
+			msgs = append(msgs, own)
+		}
+		for _, e := range errs {
+			msgs = append(msgs, e.msg)
+		}
+		fe[name] = strings.Join(msgs, "\n")
 	}
 	return fe, nil
+}
+
+// Lines splits a form error that holds several messages, one a line (a
+// list field's, from formErrors), for the page to translate each.
+func (formData) Lines(msg string) []string {
+	if msg == "" {
+		return nil
+	}
+	return strings.Split(msg, "\n")
 }

@@ -68,12 +68,17 @@ func canEdit(p *identity.Principal, public bool, path, kind string) error {
 }
 
 // canOwn checks that p may manage records of the organisation named in an
-// input (creating, or moving a record to it).
+// input (creating, or moving a record to it). A missing or unknown
+// organisation is no question of rights: the store reports it with the
+// input's other mistakes, and writes nothing.
 func (h *handlers) canOwn(ctx context.Context, p *identity.Principal, orgID int64, field string) error {
 	if orgID <= 0 {
-		return platform.FieldError(field, "required", "the organisation is required")
+		return nil
 	}
 	path, err := orgPath(ctx, h.store.db.Read, orgID, field)
+	if platform.ErrorClass(err) == platform.EInvalid {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -226,23 +231,23 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// searchQuery reads the search parameters shared by the page and the API.
+// searchQuery reads the search parameters shared by the page and the API;
+// the error names every parameter in error.
 func searchQuery(r *http.Request) (SearchQuery, error) {
 	q := r.URL.Query()
 	sq := SearchQuery{Text: q.Get("q"), Type: q.Get("type"), Kind: DatabaseKind(q.Get("kind")), Form: Form(q.Get("form")),
 		Method: Method(q.Get("method")), Viewer: identity.FromContext(r.Context())}
-	var err error
-	if sq.ProviderOrgID, err = queryInt(r, "provider"); err != nil {
-		return sq, err
-	}
-	limit, err := queryInt(r, "limit")
-	if err != nil {
-		return sq, err
-	}
-	offset, err := queryInt(r, "offset")
-	if err != nil {
-		return sq, err
+	var v platform.Validation
+	var limit, offset int64
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"provider", &sq.ProviderOrgID}, {"limit", &limit}, {"offset", &offset}} {
+		n, err := queryInt(r, p.name)
+		_ = v.Merge(err) // queryInt's errors are all field errors
+		*p.dst = n
 	}
 	sq.Limit, sq.Offset = int(limit), int(offset)
-	return sq, nil
+	sq.check(&v)
+	return sq, v.Err()
 }

@@ -115,20 +115,25 @@ type searchPage struct {
 
 func (h *handlers) indexPage(w http.ResponseWriter, r *http.Request) error {
 	q, err := searchQuery(r)
-	if err != nil {
-		return err
-	}
 	if q.Limit == 0 {
 		q.Limit = 20
 	}
-	res, err := h.store.Search(r.Context(), q)
+	var res SearchResult
+	if err == nil {
+		res, err = h.store.Search(r.Context(), q)
+	}
+	// Every filter in error is shown beside its field, the paging ones
+	// (which have none) above the results.
+	var fe map[string]string
 	if err != nil {
-		fe, ferr := web.FormErrors(err)
-		if ferr != nil {
-			return ferr
+		if fe, err = web.FormErrors(err); err != nil {
+			return err
 		}
-		h.render(w, r, "catalog/index.html", searchPage{Q: q, Choices: choices}, r.URL.Query(), fe)
-		return nil
+		for _, f := range []string{"limit", "offset"} {
+			if msg, ok := fe[f]; ok && fe["_form"] == "" {
+				fe["_form"] = msg
+			}
+		}
 	}
 	all, err := h.dir.ListOrgs(r.Context(), directory.OrgFilter{Page: platform.Page{Limit: platform.MaxPageSize}})
 	if err != nil {
@@ -139,6 +144,10 @@ func (h *handlers) indexPage(w http.ResponseWriter, r *http.Request) error {
 		if o.Kind != directory.KindEnterprise {
 			orgs = append(orgs, o)
 		}
+	}
+	if fe != nil {
+		h.render(w, r, "catalog/index.html", searchPage{Q: q, Orgs: orgs, Choices: choices}, r.URL.Query(), fe)
+		return nil
 	}
 	p := identity.FromContext(r.Context())
 	more := map[string]string{}
@@ -253,6 +262,7 @@ func (h *handlers) serviceForm() recordForm[Service, ServiceInput] {
 				"schema": {"{\n  \"type\": \"object\",\n  \"properties\": {\n  }\n}"}}, r, "org", "provider_org_id")
 		},
 		values: serviceValues, load: h.editableService, parse: h.parseServiceForm, create: h.createService, update: h.updateService,
+		check: (*ServiceInput).check,
 	}
 }
 
@@ -367,6 +377,7 @@ func (h *handlers) databaseForm() recordForm[Database, DatabaseInput] {
 		id:     func(d Database) int64 { return d.ID },
 		blank:  func(*http.Request) url.Values { return url.Values{"kind": {"shared"}} },
 		values: databaseValues, load: h.editableDatabase, parse: h.parseDatabaseForm, create: h.createDatabase, update: h.updateDatabase,
+		check: (*DatabaseInput).check,
 	}
 }
 
@@ -414,7 +425,7 @@ func (h *handlers) regulationForm() recordForm[Regulation, RegulationInput] {
 			return withQuery(url.Values{"auth_required": {"1"}, "validity_hours": {"0"}, "log_retention_days": {"1825"}}, r, "database", "database_id")
 		},
 		values: regulationValues, load: h.editableRegulation, parse: noLines(parseRegulationForm),
-		create: h.createRegulation, update: h.updateRegulation,
+		create: h.createRegulation, update: h.updateRegulation, check: (*RegulationInput).check,
 	}
 }
 
@@ -466,15 +477,16 @@ func (h *handlers) codeListForm() recordForm[CodeList, codeListRequest] {
 		base: "/catalog/codelists", created: "Code list created; import its entries.",
 		id:    func(c CodeList) int64 { return c.ID },
 		parse: noLines(parseCodeListForm), create: h.createCodeList, retry: h.renderCodeLists,
+		check: func(in *codeListRequest, v *platform.Validation) { in.CodeListInput.check(v) },
 	}
 }
 
 // parseCodeListForm reads a new code list; its entries are imported later.
 func parseCodeListForm(r *http.Request) (codeListRequest, error) {
 	in := CodeListInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description")}
-	var err error
-	in.OwnerOrgID, err = formInt(r, "owner_org_id")
-	return codeListRequest{CodeListInput: in}, err
+	var v platform.Validation
+	formInts(r, &v, map[string]*int64{"owner_org_id": &in.OwnerOrgID})
+	return codeListRequest{CodeListInput: in}, v.Err()
 }
 
 func (h *handlers) codeListPage(w http.ResponseWriter, r *http.Request) error {
@@ -611,7 +623,7 @@ func (h *handlers) elementForm() recordForm[Element, ElementInput] {
 		id:      func(e Element) int64 { return e.ID },
 		created: "Data element added.",
 		values:  elementValues, load: h.editableElement, parse: noLines(parseElementForm),
-		create: h.createElement, update: h.updateElement, retry: h.renderDictionary,
+		create: h.createElement, update: h.updateElement, retry: h.renderDictionary, check: (*ElementInput).check,
 	}
 }
 
@@ -688,19 +700,21 @@ func (h *handlers) proposalForm() recordForm[Proposal, ProposalInput] {
 		id:     func(pr Proposal) int64 { return pr.ID },
 		blank:  func(*http.Request) url.Values { return url.Values{"action": {"add"}} },
 		values: proposalValues, load: h.visibleProposal, parse: noLines(parseProposalForm), create: h.createProposal, update: h.updateProposal,
+		check: (*ProposalInput).check,
 	}
 }
 
 func (h *handlers) proposalPage(w http.ResponseWriter, r *http.Request) error {
-	return h.renderProposal(w, r, nil)
+	return h.renderProposal(w, r, nil, nil)
 }
 
-func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs map[string]string) error {
+func (h *handlers) renderProposal(w http.ResponseWriter, r *http.Request, errs map[string]string, problems []string) error {
 	p, pr, err := loadForPage(r, h.visibleProposal)
 	if err != nil {
 		return err
 	}
-	h.render(w, r, "catalog/proposal.html", map[string]any{"P": pr, "CanManage": mayManage(p, pr.ownerPath), "Admin": p.IsPlatformAdmin()}, nil, errs)
+	h.render(w, r, "catalog/proposal.html", map[string]any{"P": pr, "CanManage": mayManage(p, pr.ownerPath), "Admin": p.IsPlatformAdmin(),
+		"Problems": problems}, nil, errs)
 	return nil
 }
 
@@ -713,13 +727,26 @@ func (h *handlers) moveProposalForm(w http.ResponseWriter, r *http.Request) erro
 		e := platform.AsError(err)
 		switch e.Class {
 		case platform.EInvalid:
-			f := e.Field
-			if f != "note" {
-				f = "_form"
+			// The note is on this page; what a submission lacks is on the
+			// edit form: every such mistake is listed above.
+			errs := map[string]string{}
+			var problems []string
+			for _, is := range e.Issues() {
+				if is.Field == "note" {
+					errs["note"] = is.Message
+				} else {
+					problems = append(problems, is.Message)
+				}
 			}
-			return h.renderProposal(w, r, map[string]string{f: e.Message})
+			if len(problems) > 0 || len(errs) == 0 {
+				errs["_form"] = e.Message
+				if len(problems) == 0 {
+					problems = []string{e.Message}
+				}
+			}
+			return h.renderProposal(w, r, errs, problems)
 		case platform.EConflict:
-			return h.renderProposal(w, r, map[string]string{"_form": e.Message})
+			return h.renderProposal(w, r, map[string]string{"_form": e.Message}, []string{e.Message})
 		}
 		return err
 	}

@@ -118,58 +118,48 @@ func (in *ProposalInput) fields() []struct {
 		{"justification", &in.Justification}}
 }
 
-// validate checks a draft: it may be incomplete, but what is there must fit.
-func (in *ProposalInput) validate() error {
+// check records in v the mistakes of a draft: it may be incomplete, but
+// what is there must fit.
+func (in *ProposalInput) check(v *platform.Validation) {
 	in.Name = strings.TrimSpace(in.Name)
-	if in.OwnerOrgID <= 0 {
-		return platform.FieldError("owner_org_id", "required", "the proposing organisation is required")
-	}
-	if !validValue(proposalActions, string(in.Action)) {
-		return platform.FieldError("action", "invalid_action", "the action must be add, change or remove")
-	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
+	v.Check(in.OwnerOrgID > 0, "owner_org_id", "required", "the proposing organisation is required")
+	v.Check(validValue(proposalActions, string(in.Action)), "action", "invalid_action", "the action must be add, change or remove")
+	textRule(v, "name", in.Name, 1, 300)
 	for _, f := range in.fields() {
 		*f.v = strings.TrimSpace(*f.v)
-		if err := checkText(f.name, *f.v, 0, 8000); err != nil {
-			return err
-		}
+		textRule(v, f.name, *f.v, 0, 8000)
 	}
-	if in.DatabaseID < 0 {
-		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
-	}
-	return nil
+	v.Check(in.DatabaseID >= 0, "database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
 }
 
-// complete checks that a proposal holds what must be sent (D47-12.1-2).
+// complete checks that a proposal holds what must be sent (D47-12.1-2),
+// naming every part that is missing.
 func (in *ProposalInput) complete() error {
+	var v platform.Validation
 	if in.Action == ProposalAdd {
 		// D47-12.2: name, objective, data scope and master data, users and
 		// purposes, sources, sharing methods. (Art. 12.2 was repealed by
 		// Decree 194/2025 art. 40; the content is kept as the reference.)
 		for _, f := range in.fields()[:6] {
-			if *f.v == "" {
-				return platform.FieldError(f.name, "required", "%s is required before the proposal is submitted (D47-12.2)", f.name)
-			}
+			v.Check(*f.v != "", f.name, "required", "%s is required before the proposal is submitted (D47-12.2)", f.name)
 		}
-	} else if in.DatabaseID == 0 {
-		return platform.FieldError("database_id", "required", "name the national database to change or remove")
+	} else {
+		v.Check(in.DatabaseID != 0, "database_id", "required", "name the national database to change or remove")
 	}
-	if in.Justification == "" {
-		return platform.FieldError("justification", "required", "justification is required before the proposal is submitted (D47-12.1)")
-	}
-	return nil
+	v.Check(in.Justification != "", "justification", "required", "justification is required before the proposal is submitted (D47-12.1)")
+	return v.Err()
 }
 
 // CreateProposal adds a draft proposal.
 func (s *Store) CreateProposal(ctx context.Context, by Actor, in ProposalInput) (Proposal, error) {
-	if err := in.validate(); err != nil {
-		return Proposal{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	var id int64
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
-		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_proposals (owner_org_id, action, database_id, name, objective,
@@ -190,9 +180,8 @@ func (s *Store) CreateProposal(ctx context.Context, by Actor, in ProposalInput) 
 
 // UpdateProposal edits a proposal while it is a draft.
 func (s *Store) UpdateProposal(ctx context.Context, by Actor, id int64, in ProposalInput) (Proposal, error) {
-	if err := in.validate(); err != nil {
-		return Proposal{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	err := s.db.Tx(ctx, func(tx platform.Tx, now time.Time) error {
 		cur, err := loadProposal(ctx, tx, id)
 		if err != nil {
@@ -201,7 +190,10 @@ func (s *Store) UpdateProposal(ctx context.Context, by Actor, id int64, in Propo
 		if cur.State != ProposalDraft {
 			return platform.Errorf(platform.EConflict, "not_draft", "only a draft proposal can be edited")
 		}
-		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_proposals SET owner_org_id=$1, action=$2, database_id=$3, name=$4,
@@ -230,16 +222,14 @@ var proposalFlow = map[string]struct{ from, to ProposalState }{
 // submits, the national operator (MIC) records the decision. An approved
 // proposal about an existing database updates its kind.
 func (s *Store) MoveProposal(ctx context.Context, by Actor, id int64, action, note string) (Proposal, error) {
+	var v platform.Validation
 	step, ok := proposalFlow[action]
-	if !ok {
-		return Proposal{}, platform.FieldError("action", "invalid_action", "unknown step %q", action)
-	}
+	v.Check(ok, "action", "invalid_action", "unknown step %q", action)
 	note = strings.TrimSpace(note)
-	if err := checkText("note", note, 0, 4000); err != nil {
+	textRule(&v, "note", note, 0, 4000)
+	v.Check(action != "reject" || note != "", "note", "required", "state the reasons for the rejection")
+	if err := v.Err(); err != nil {
 		return Proposal{}, err
-	}
-	if action == "reject" && note == "" {
-		return Proposal{}, platform.FieldError("note", "required", "state the reasons for the rejection")
 	}
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
 		p, err := loadProposal(ctx, tx, id)

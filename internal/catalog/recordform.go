@@ -25,8 +25,12 @@ type recordForm[Rec, In any] struct {
 	values   func(Rec) url.Values           // the form filled from a record
 	load     func(*http.Request, *identity.Principal) (Rec, error)
 	parse    func(*http.Request) (In, []int, error) // []int: source lines of list fields
-	create   func(context.Context, *identity.Principal, In) (Rec, error)
-	update   func(context.Context, *identity.Principal, Rec, In) (Rec, error)
+	// check records the input's own mistakes (those found without the
+	// database), so that a form with fields that cannot be read also
+	// shows the mistakes of the others.
+	check  func(*In, *platform.Validation)
+	create func(context.Context, *identity.Principal, In) (Rec, error)
+	update func(context.Context, *identity.Principal, Rec, In) (Rec, error)
 	// retry, when set, shows a failed create's errors instead of the form
 	// page: code lists and elements are created from their list's page.
 	retry func(w http.ResponseWriter, r *http.Request, form url.Values, errs map[string]string) error
@@ -41,6 +45,21 @@ func noLines[In any](parse func(*http.Request) (In, error)) func(*http.Request) 
 		in, err := parse(r)
 		return in, nil, err
 	}
+}
+
+// read parses the form; when some fields cannot be read, the error names
+// them and every other mistake of the input.
+func (f recordForm[Rec, In]) read(r *http.Request) (In, []int, error) {
+	in, nums, err := f.parse(r)
+	if err == nil || f.check == nil {
+		return in, nums, err
+	}
+	var v platform.Validation
+	if err := v.Merge(err); err != nil {
+		return in, nums, err
+	}
+	f.check(&in, &v)
+	return in, nums, v.Err()
 }
 
 func (f recordForm[Rec, In]) path(rec Rec) string { return f.base + "/" + itoa(f.id(rec)) }
@@ -83,7 +102,7 @@ func (f recordForm[Rec, In]) createForm(h *handlers) platform.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		in, nums, err := f.parse(r)
+		in, nums, err := f.read(r)
 		var rec Rec
 		if err == nil {
 			rec, err = f.create(r.Context(), p, in)
@@ -119,7 +138,7 @@ func (f recordForm[Rec, In]) updateForm(h *handlers) platform.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		in, nums, err := f.parse(r)
+		in, nums, err := f.read(r)
 		if err == nil {
 			_, err = f.update(r.Context(), p, rec, in)
 		}

@@ -16,64 +16,53 @@ const (
 	MaxLogRetentionDays = 100 * 365
 )
 
-func (in *RegulationInput) validate() error {
+// check records in v the mistakes that can be found without the database.
+func (in *RegulationInput) check(v *platform.Validation) {
 	for _, p := range []*string{&in.Title, &in.Topic, &in.DocumentRef, &in.WhoMayAccess, &in.StorageRules, &in.OtherTerms} {
 		*p = strings.TrimSpace(*p)
 	}
-	if in.OwnerOrgID <= 0 {
-		return platform.FieldError("owner_org_id", "required", "the owner organisation is required")
-	}
-	if err := checkText("title", in.Title, 1, 300); err != nil {
-		return err
-	}
+	v.Check(in.OwnerOrgID > 0, "owner_org_id", "required", "the owner organisation is required")
+	textRule(v, "title", in.Title, 1, 300)
 	// D47-22: a regulation covers a database or a data-topic group.
-	if in.DatabaseID < 0 {
-		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
-	}
-	if in.DatabaseID == 0 && in.Topic == "" {
-		return platform.FieldError("topic", "required", "name the database or the data-topic group the regulation covers")
-	}
-	if err := checkText("topic", in.Topic, 0, 300); err != nil {
-		return err
-	}
-	if err := checkText("document_ref", in.DocumentRef, 0, 300); err != nil {
-		return err
-	}
-	if err := checkText("who_may_access", in.WhoMayAccess, 1, 4000); err != nil {
-		return err
-	}
-	if in.ValiditySeconds < 0 || in.ValiditySeconds > MaxValiditySeconds {
-		return platform.FieldError("validity_seconds", "invalid_duration", "the validity must be between 0 and 10 years")
-	}
-	if in.LogRetentionDays < 0 || in.LogRetentionDays > MaxLogRetentionDays {
-		return platform.FieldError("log_retention_days", "invalid_duration", "the log retention must be between 0 (no limit) and %d days", MaxLogRetentionDays)
-	}
-	if err := checkText("storage_rules", in.StorageRules, 0, 8000); err != nil {
-		return err
-	}
-	return checkText("other_terms", in.OtherTerms, 0, 8000)
+	v.Check(in.DatabaseID >= 0, "database_id", "unknown_database", "database %d does not exist", in.DatabaseID)
+	v.Check(in.DatabaseID != 0 || in.Topic != "", "topic", "required", "name the database or the data-topic group the regulation covers")
+	textRule(v, "topic", in.Topic, 0, 300)
+	textRule(v, "document_ref", in.DocumentRef, 0, 300)
+	textRule(v, "who_may_access", in.WhoMayAccess, 1, 4000)
+	v.Check(in.ValiditySeconds >= 0 && in.ValiditySeconds <= MaxValiditySeconds, "validity_seconds", "invalid_duration",
+		"the validity must be between 0 and 10 years")
+	v.Check(in.LogRetentionDays >= 0 && in.LogRetentionDays <= MaxLogRetentionDays, "log_retention_days", "invalid_duration",
+		"the log retention must be between 0 (no limit) and %d days", MaxLogRetentionDays)
+	textRule(v, "storage_rules", in.StorageRules, 0, 8000)
+	textRule(v, "other_terms", in.OtherTerms, 0, 8000)
 }
 
-// checkOwnerAndDatabase checks that the owner organisation and the
-// database (0: none) an input names exist.
-func checkOwnerAndDatabase(ctx context.Context, q platform.Querier, ownerID, databaseID int64) error {
-	if _, err := orgPath(ctx, q, ownerID, "owner_org_id"); err != nil {
-		return err
+// checkOwnerAndDatabase records in v an owner organisation or a database
+// (0: none) that an input names and that does not exist; it returns only
+// errors that are not the input's.
+func checkOwnerAndDatabase(ctx context.Context, q platform.Querier, ownerID, databaseID int64, v *platform.Validation) error {
+	if !v.Has("owner_org_id") {
+		if _, err := orgPath(ctx, q, ownerID, "owner_org_id"); v.Merge(err) != nil {
+			return err
+		}
 	}
-	if databaseID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, databaseID) {
-		return platform.FieldError("database_id", "unknown_database", "database %d does not exist", databaseID)
+	if databaseID > 0 {
+		v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, databaseID),
+			"database_id", "unknown_database", "database %d does not exist", databaseID)
 	}
 	return nil
 }
 
 // CreateRegulation adds a draft usage regulation.
 func (s *Store) CreateRegulation(ctx context.Context, by Actor, in RegulationInput) (Regulation, error) {
-	if err := in.validate(); err != nil {
-		return Regulation{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	var id int64
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_regulations (owner_org_id, title, database_id, topic, document_ref,
@@ -93,15 +82,18 @@ func (s *Store) CreateRegulation(ctx context.Context, by Actor, in RegulationInp
 // UpdateRegulation replaces a regulation's terms. A service whose
 // regulation stops allowing unauthenticated access cannot stay open.
 func (s *Store) UpdateRegulation(ctx context.Context, by Actor, id int64, in RegulationInput) (Regulation, error) {
-	if err := in.validate(); err != nil {
-		return Regulation{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID); err != nil {
+		if err := checkOwnerAndDatabase(ctx, tx, in.OwnerOrgID, in.DatabaseID, &v); err != nil {
 			return err
 		}
-		if in.AuthRequired && exists(ctx, tx, `SELECT COUNT(*) FROM catalog_services WHERE regulation_id = $1 AND open = TRUE`, id) {
-			return platform.FieldError("auth_required", "open_services", "open services rely on this regulation allowing access without authentication (D47-40.1); close them first")
+		if in.AuthRequired {
+			v.Check(!exists(ctx, tx, `SELECT COUNT(*) FROM catalog_services WHERE regulation_id = $1 AND open = TRUE`, id),
+				"auth_required", "open_services", "open services rely on this regulation allowing access without authentication (D47-40.1); close them first")
+		}
+		if err := v.Err(); err != nil {
+			return err
 		}
 		return updateOne(ctx, tx, "regulation", "update regulation", `UPDATE catalog_regulations SET owner_org_id=$1, title=$2,
 			database_id=$3, topic=$4, document_ref=$5, who_may_access=$6, auth_required=$7, validity_seconds=$8, log_retention_days=$9,

@@ -279,24 +279,24 @@ func (s *Store) newFilter(ctx context.Context, viewer *identity.Principal, provi
 	return f, nil
 }
 
+// check records in v the mistakes of a search's filters.
+func (q SearchQuery) check(v *platform.Validation) {
+	v.Check(q.Type == "" || q.Type == "database" || q.Type == "service" || q.Type == "item", "type", "invalid_type",
+		"type must be database, service or item")
+	v.Check(q.Kind == "" || validValue(databaseKinds, string(q.Kind)), "kind", "invalid_kind", "kind must be national, shared or other")
+	v.Check(q.Form == "" || validValue(forms, string(q.Form)), "form", "invalid_form", "form must be default or special")
+	v.Check(q.Method == "" || validValue(methods, string(q.Method)), "method", "invalid_method", "method must be online, sync or package")
+	v.Check(len(q.Text) <= 500, "q", "too_long", "the search text must be at most 500 characters")
+}
+
 // Search finds databases, services and data items. It answers from the
 // in-memory index, so it stays fast with tens of thousands of services.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	res := SearchResult{Databases: []Hit{}, Services: []Hit{}, Items: []ItemHit{}}
-	if q.Type != "" && q.Type != "database" && q.Type != "service" && q.Type != "item" {
-		return res, platform.FieldError("type", "invalid_type", "type must be database, service or item")
-	}
-	if q.Kind != "" && !validValue(databaseKinds, string(q.Kind)) {
-		return res, platform.FieldError("kind", "invalid_kind", "kind must be national, shared or other")
-	}
-	if q.Form != "" && !validValue(forms, string(q.Form)) {
-		return res, platform.FieldError("form", "invalid_form", "form must be default or special")
-	}
-	if q.Method != "" && !validValue(methods, string(q.Method)) {
-		return res, platform.FieldError("method", "invalid_method", "method must be online, sync or package")
-	}
-	if len(q.Text) > 500 {
-		return res, platform.FieldError("q", "too_long", "the search text must be at most 500 characters")
+	var v platform.Validation
+	q.check(&v)
+	if err := v.Err(); err != nil {
+		return res, err
 	}
 	if q.Limit <= 0 {
 		q.Limit = 20

@@ -35,132 +35,123 @@ func (in *ServiceInput) trim() {
 	}
 }
 
-// validate checks what can be checked without the database and returns the
-// first problem, naming the field.
-func (in *ServiceInput) validate() error {
+// check records in v the mistakes that can be found without the database.
+// Checks that depend on an earlier one are skipped when it failed.
+func (in *ServiceInput) check(v *platform.Validation) {
 	in.trim()
-	if err := CheckIdentifier(in.Identifier); err != nil {
-		return err
-	}
-	if err := checkText("name", in.Name, 1, 300); err != nil {
-		return err
-	}
-	if in.ProviderOrgID <= 0 {
-		return platform.FieldError("provider_org_id", "required", "the provider organisation is required")
-	}
-	if err := checkText("description", in.Description, 0, 4000); err != nil {
-		return err
-	}
-	if err := checkText("documentation", in.Documentation, 0, 50000); err != nil {
-		return err
-	}
-	if !validValue(forms, string(in.Form)) {
-		return platform.FieldError("form", "invalid_form", "the sharing form must be default or special")
-	}
-	if !validValue(methods, string(in.Method)) {
-		return platform.FieldError("method", "invalid_method", "the sharing method must be online, sync or package")
-	}
+	_ = v.Merge(CheckIdentifier(in.Identifier))
+	textRule(v, "name", in.Name, 1, 300)
+	v.Check(in.ProviderOrgID > 0, "provider_org_id", "required", "the provider organisation is required")
+	textRule(v, "description", in.Description, 0, 4000)
+	textRule(v, "documentation", in.Documentation, 0, 50000)
+	v.Check(validValue(forms, string(in.Form)), "form", "invalid_form", "the sharing form must be default or special")
+	v.Check(validValue(methods, string(in.Method)), "method", "invalid_method", "the sharing method must be online, sync or package")
 	// D47-23.4: the connection capacity is part of the service record.
-	if in.CapacityPerSec < 0 || in.CapacityPerSec > MaxCapacitySec {
-		return platform.FieldError("capacity_per_second", "invalid_capacity", "calls per second must be between 0 and %d", MaxCapacitySec)
-	}
-	if in.CapacityPerDay < 0 || in.CapacityPerDay > MaxCapacityDay {
-		return platform.FieldError("capacity_per_day", "invalid_capacity", "calls per day must be between 0 and %d", MaxCapacityDay)
-	}
-	if in.CapacityPerSec == 0 && in.CapacityPerDay == 0 {
-		return platform.FieldError("capacity_per_second", "capacity_required", "state the connection capacity: calls per second, per day, or both")
+	v.Check(in.CapacityPerSec >= 0 && in.CapacityPerSec <= MaxCapacitySec, "capacity_per_second", "invalid_capacity",
+		"calls per second must be between 0 and %d", MaxCapacitySec)
+	v.Check(in.CapacityPerDay >= 0 && in.CapacityPerDay <= MaxCapacityDay, "capacity_per_day", "invalid_capacity",
+		"calls per day must be between 0 and %d", MaxCapacityDay)
+	if !v.Has("capacity_per_second") && !v.Has("capacity_per_day") {
+		v.Check(in.CapacityPerSec != 0 || in.CapacityPerDay != 0, "capacity_per_second", "capacity_required",
+			"state the connection capacity: calls per second, per day, or both")
 	}
 	props, err := CheckSchema(in.Schema)
-	if err != nil {
-		return err
+	schemaOK := err == nil
+	_ = v.Merge(err) // CheckSchema's errors are all the schema field's
+	if schemaOK {
+		in.Schema = canonicalJSON(in.Schema)
 	}
-	in.Schema = canonicalJSON(in.Schema)
-	if len(in.Items) == 0 {
-		return platform.FieldError("items", "required", "list the data items the service can return")
-	}
-	if len(in.Items) > MaxItems {
-		return platform.FieldError("items", "too_many", "a service returns at most %d data items", MaxItems)
-	}
+	v.Check(len(in.Items) > 0, "items", "required", "list the data items the service can return")
+	v.Check(len(in.Items) <= MaxItems, "items", "too_many", "a service returns at most %d data items", MaxItems)
 	seen := map[string]bool{}
 	for i, it := range in.Items {
-		f := fmt.Sprintf("items[%d]", i)
-		if !itemKeyRE.MatchString(it.Key) {
-			return platform.FieldError(f+".key", "invalid_key", "data item key %q must be a JSON property name (letters, digits, '_')", it.Key)
+		if i == MaxItems {
+			break // a list too long is one mistake, not one per item
 		}
-		if seen[it.Key] {
-			return platform.FieldError(f+".key", "duplicate_key", "data item key %q is listed twice", it.Key)
+		f := fmt.Sprintf("items[%d]", i)
+		switch {
+		case !itemKeyRE.MatchString(it.Key):
+			v.Add(f+".key", "invalid_key", "data item key %q must be a JSON property name (letters, digits, '_')", it.Key)
+		case seen[it.Key]:
+			v.Add(f+".key", "duplicate_key", "data item key %q is listed twice", it.Key)
+		case schemaOK && props != nil && !props[it.Key]:
+			v.Add(f+".key", "not_in_schema", "data item key %q is not a top-level property of the schema", it.Key)
 		}
 		seen[it.Key] = true
-		if props != nil && !props[it.Key] {
-			return platform.FieldError(f+".key", "not_in_schema", "data item key %q is not a top-level property of the schema", it.Key)
-		}
-		if err := checkText(f+".label", it.Label, 1, 300); err != nil {
-			return err
-		}
-		if it.ElementID < 0 {
-			return platform.FieldError(f+".element_id", "unknown_element", "data element %d does not exist", it.ElementID)
-		}
+		textRule(v, f+".label", it.Label, 1, 300)
+		v.Check(it.ElementID >= 0, f+".element_id", "unknown_element", "data element %d does not exist", it.ElementID)
 	}
 	dbs := map[int64]bool{}
 	for _, id := range in.DatabaseIDs {
-		if id <= 0 || dbs[id] {
-			return platform.FieldError("database_ids", "invalid_database", "each database is listed once by its id")
+		if !v.Check(id > 0 && !dbs[id], "database_ids", "invalid_database", "each database is listed once by its id") {
+			break
 		}
 		dbs[id] = true
 	}
-	if in.Method == MethodOnline && in.UpstreamURL == "" {
-		return platform.FieldError("upstream_url", "required", "an online service needs its upstream endpoint")
-	}
+	v.Check(in.Method != MethodOnline || in.UpstreamURL != "", "upstream_url", "required", "an online service needs its upstream endpoint")
 	// D47-36: special-request sharing needs an agreement per consumer, so it
 	// cannot be open to anyone.
-	if in.Open && in.Form != FormDefault {
-		return platform.FieldError("open", "open_special", "only a default-shared service can be open")
+	if in.Open && !v.Has("form") {
+		v.Check(in.Form == FormDefault, "open", "open_special", "only a default-shared service can be open")
 	}
-	if in.RegulationID < 0 {
-		return platform.FieldError("regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
-	}
-	return nil
+	v.Check(in.RegulationID >= 0, "regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
 }
 
-// checkRefs validates what needs the database: references and the upstream
-// allow-list.
-func (s *Store) checkServiceRefs(ctx context.Context, q platform.Querier, in ServiceInput) error {
-	if _, err := orgPath(ctx, q, in.ProviderOrgID, "provider_org_id"); err != nil {
-		return err
+// checkServiceRefs records in v the mistakes that need the database: the
+// identifier's uniqueness (id is the service's own, 0 for a new one),
+// references and the upstream allow-list. Fields already in error are not
+// looked up again. It returns only errors that are not the input's.
+func (s *Store) checkServiceRefs(ctx context.Context, q platform.Querier, id int64, in ServiceInput, v *platform.Validation) error {
+	if !v.Has("identifier") {
+		// The unique index decides at the insert; asking first lets the
+		// other mistakes be reported with this one.
+		v.Check(!exists(ctx, q, `SELECT COUNT(*) FROM catalog_services WHERE identifier = $1 AND id <> $2`, in.Identifier, id),
+			"identifier", "duplicate_identifier", "a service with identifier %q already exists", in.Identifier)
 	}
-	if in.UpstreamURL != "" {
-		if err := CheckUpstreamURL(in.UpstreamURL, func(host string) (bool, error) {
-			return hostAllowed(ctx, q, host)
-		}); err != nil {
+	if !v.Has("provider_org_id") {
+		if _, err := orgPath(ctx, q, in.ProviderOrgID, "provider_org_id"); v.Merge(err) != nil {
 			return err
 		}
 	}
-	for _, id := range in.DatabaseIDs {
-		if !exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, id) {
-			return platform.FieldError("database_ids", "unknown_database", "database %d does not exist", id)
+	if in.UpstreamURL != "" && !v.Has("upstream_url") {
+		if err := v.Merge(CheckUpstreamURL(in.UpstreamURL, func(host string) (bool, error) {
+			return hostAllowed(ctx, q, host)
+		})); err != nil {
+			return err
+		}
+	}
+	if !v.Has("database_ids") {
+		for _, id := range in.DatabaseIDs {
+			if !v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_databases WHERE id = $1`, id),
+				"database_ids", "unknown_database", "database %d does not exist", id) {
+				break
+			}
 		}
 	}
 	for i, it := range in.Items {
-		if it.ElementID != 0 && !exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE id = $1`, it.ElementID) {
-			return platform.FieldError(fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
+		if it.ElementID > 0 {
+			v.Check(exists(ctx, q, `SELECT COUNT(*) FROM catalog_elements WHERE id = $1`, it.ElementID),
+				fmt.Sprintf("items[%d].element_id", i), "unknown_element", "data element %d does not exist", it.ElementID)
 		}
+	}
+	if v.Has("regulation_id") {
+		return nil
 	}
 	if in.RegulationID != 0 {
 		var auth bool
 		err := q.QueryRowContext(ctx, `SELECT auth_required FROM catalog_regulations WHERE id = $1`, in.RegulationID).Scan(&auth)
 		if errors.Is(err, sql.ErrNoRows) {
-			return platform.FieldError("regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
+			v.Add("regulation_id", "unknown_regulation", "usage regulation %d does not exist", in.RegulationID)
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 		// D47-40.1: access without authentication only where the usage
 		// regulation allows it.
-		if in.Open && auth {
-			return platform.FieldError("open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
-		}
-	} else if in.Open {
-		return platform.FieldError("open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
+		v.Check(!in.Open || !auth, "open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
+	} else {
+		v.Check(!in.Open, "open", "open_needs_regulation", "an open service needs a usage regulation that allows access without authentication (D47-40.1)")
 	}
 	return nil
 }
@@ -186,12 +177,14 @@ func (s *Store) CreateService(ctx context.Context, by Actor, in ServiceInput) (S
 }
 
 func (s *Store) createService(ctx context.Context, by Actor, in ServiceInput, at time.Time) (Service, error) {
-	if err := in.validate(); err != nil {
-		return Service{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	var id int64
 	err := s.changeAt(ctx, at, func(tx platform.Tx, now time.Time, t *touched) error {
-		if err := s.checkServiceRefs(ctx, tx, in); err != nil {
+		if err := s.checkServiceRefs(ctx, tx, 0, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO catalog_services (identifier, name, provider_org_id, description,
@@ -221,19 +214,22 @@ func (s *Store) createService(ctx context.Context, by Actor, in ServiceInput, at
 // UpdateService replaces a service's description. A change to a published
 // service is published at once (D47-25.2); every change is a new version.
 func (s *Store) UpdateService(ctx context.Context, by Actor, id int64, in ServiceInput) (Service, error) {
-	if err := in.validate(); err != nil {
-		return Service{}, err
-	}
+	var v platform.Validation
+	in.check(&v)
 	err := s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {
 		old, err := loadService(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		// The identifier is stable once consumers may know it.
-		if in.Identifier != old.Identifier && old.PublishedAt != nil {
-			return platform.FieldError("identifier", "identifier_immutable", "the identifier of a service that has been published cannot change")
+		if !v.Has("identifier") {
+			v.Check(in.Identifier == old.Identifier || old.PublishedAt == nil, "identifier", "identifier_immutable",
+				"the identifier of a service that has been published cannot change")
 		}
-		if err := s.checkServiceRefs(ctx, tx, in); err != nil {
+		if err := s.checkServiceRefs(ctx, tx, id, in, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_services SET identifier=$1, name=$2, provider_org_id=$3, description=$4,
@@ -619,10 +615,12 @@ var hostnameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([
 // caller).
 func (s *Store) AllowUpstreamHost(ctx context.Context, by Actor, host, note string) error {
 	host = strings.TrimSuffix(strings.ToLower(strings.Trim(strings.TrimSpace(host), "[]")), ".")
-	if _, err := netip.ParseAddr(host); err != nil && (len(host) > 253 || !hostnameRE.MatchString(host)) {
-		return platform.FieldError("host", "invalid_host", "give a host name or IP address without scheme, port or path")
-	}
-	if err := checkText("note", note, 0, 500); err != nil {
+	var v platform.Validation
+	_, err := netip.ParseAddr(host)
+	v.Check(err == nil || len(host) <= 253 && hostnameRE.MatchString(host), "host", "invalid_host",
+		"give a host name or IP address without scheme, port or path")
+	textRule(&v, "note", note, 0, 500)
+	if err := v.Err(); err != nil {
 		return err
 	}
 	return s.change(ctx, func(tx platform.Tx, now time.Time, t *touched) error {

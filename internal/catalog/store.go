@@ -276,6 +276,11 @@ func checkText(field, v string, min, max int) error {
 	return nil
 }
 
+// textRule records in v a text field's length mistake.
+func textRule(v *platform.Validation, field, s string, min, max int) {
+	_ = v.Merge(checkText(field, s, min, max)) // checkText's errors are all field errors
+}
+
 func wrap(what string, err error) error {
 	if err == nil {
 		return nil
