@@ -120,6 +120,11 @@ func ProblemOf(r *http.Request, err error) Problem {
 		RequestID: RequestID(r.Context()),
 		Extra:     e.Extra,
 	}
+	if _, ok := e.Extra["errors"]; ok {
+		// Line-by-line reports of imports already use "errors" (documented
+		// per endpoint): one member must not appear twice.
+		p.Errors = nil
+	}
 	if r != nil {
 		p.Instance = r.URL.Path
 	}
